@@ -1,0 +1,1 @@
+"""Pure business logic of charge_base: no ORM import here, unit-tested directly."""
