@@ -43,7 +43,8 @@ class ChargeConnector(models.Model):
     interface_type = fields.Selection(INTERFACE_TYPES, string="Interface Type")
     max_power = fields.Float(string="Maximum Power (kW)", digits=(10, 2))
     status = fields.Selection(
-        CONNECTOR_STATUSES, required=True, default="offline", index=True,
+        CONNECTOR_STATUSES, required=True, default="offline", index=True, readonly=True,
+        help="Reported by the pile over the device bus.",
     )
     status_date = fields.Datetime(string="Status Since", readonly=True)
     station_id = fields.Many2one(related="pile_id.station_id", store=True, index=True)

@@ -80,7 +80,7 @@ class ChargePile(models.Model):
     state = fields.Selection(
         [("draft", "Draft"), ("commissioned", "In Operation"), ("stopped", "Stopped"),
          ("retired", "Retired")],
-        required=True, default="draft", copy=False, index=True, tracking=True,
+        required=True, default="draft", copy=False, index=True, tracking=True, readonly=True,
     )
     commissioning_date = fields.Datetime(
         string="First Commissioned", readonly=True, copy=False,

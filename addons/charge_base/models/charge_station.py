@@ -29,7 +29,7 @@ class ChargeStation(models.Model):
     zip = fields.Char()
     city = fields.Char(tracking=True)
     state_id = fields.Many2one(
-        "res.country.state", string="State", ondelete="restrict",
+        "res.country.state", string="Province", ondelete="restrict",
         domain="[('country_id', '=?', country_id)]",
     )
     country_id = fields.Many2one(
@@ -99,11 +99,12 @@ class ChargeStation(models.Model):
     # Life cycle
     approval_state = fields.Selection(
         [("draft", "Draft"), ("to_approve", "Waiting for Approval"), ("approved", "Approved")],
-        string="Approval", required=True, default="draft", copy=False, tracking=True,
+        string="Approval", required=True, default="draft", copy=False, tracking=True, readonly=True,
     )
     operating_state = fields.Selection(
         [("operating", "Operating"), ("stopped", "Stopped")],
         string="Operating State", required=True, default="stopped", copy=False, tracking=True,
+        readonly=True,
     )
     commissioning_date = fields.Date(
         string="In Operation Since", readonly=True, copy=False,
