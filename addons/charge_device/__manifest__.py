@@ -1,0 +1,37 @@
+{
+    "name": "Charging Operations: Device Bus",
+    "summary": "OCPP 1.6 over MQTT: listener, commands, sessions, alarms, QR codes and a pile simulator",
+    "version": "19.0.1.0.0",
+    "category": "Services/Charging",
+    "author": "Charging Operations Team",
+    "website": "https://example.com/charging-ops",
+    "license": "LGPL-3",
+    "depends": ["charge_base", "bus"],
+    "external_dependencies": {"python": ["paho.mqtt", "ocpp", "jsonschema", "qrcode", "reportlab", "xlsxwriter"]},
+    "data": [
+        "security/charge_device_security.xml",
+        "security/ir.model.access.csv",
+        "data/charge_alarm_type_data.xml",
+        "data/ir_cron_data.xml",
+        "wizards/charge_command_wizard_views.xml",
+        "views/charge_device_message_views.xml",
+        "views/charge_device_command_views.xml",
+        "views/charge_device_event_views.xml",
+        "views/charge_alarm_views.xml",
+        "views/charge_session_views.xml",
+        "views/charge_pile_views.xml",
+        "views/charge_connector_views.xml",
+        "views/charge_station_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/charge_device_menus.xml",
+    ],
+    "demo": [
+        "demo/charge_device_demo.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "charge_device/static/src/**/*",
+        ],
+    },
+    "installable": True,
+}

@@ -1,0 +1,48 @@
+from odoo import api, fields, models
+
+FRAME_TYPES = [("call", "Call"), ("result", "Call Result"), ("error", "Call Error"), ("invalid", "Invalid")]
+
+
+class ChargeDeviceMessage(models.Model):
+    """Log of the frames received from devices, and the reply each one got.
+
+    (serial, message id) identifies a frame: a redelivered frame is answered
+    with the stored reply and changes nothing. Written with SQL by the listener.
+    """
+    _name = "charge.device.message"
+    _description = "Device Message"
+    _order = "id desc"
+    _log_access = False
+
+    serial = fields.Char(required=True, index=True, readonly=True)
+    message_id = fields.Char(string="Message Id", required=True, readonly=True)
+    pile_id = fields.Many2one("charge.pile", string="Pile", index=True, readonly=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", index=True, readonly=True)
+    received_at = fields.Datetime(required=True, index=True, readonly=True)
+    frame_type = fields.Selection(FRAME_TYPES, required=True, readonly=True)
+    action = fields.Char(index=True, readonly=True)
+    payload = fields.Text(readonly=True)
+    payload_hash = fields.Char(readonly=True)
+    reply = fields.Text(readonly=True)
+    error_code = fields.Char(readonly=True, index=True)
+    error_description = fields.Text(readonly=True)
+
+    _frame_key = models.Index("(serial, message_id)")
+
+    @api.depends("serial", "action", "message_id")
+    def _compute_display_name(self):
+        for message in self:
+            message.display_name = f"{message.serial} {message.action or message.frame_type} #{message.message_id}"
+
+    @api.autovacuum
+    def _gc_messages(self):
+        """Keep frequent frames a few days and business frames longer."""
+        params = self.env["ir.config_parameter"].sudo()
+        hot_days = int(params.get_param("charge_device.hot_message_retention_days", 2))
+        days = int(params.get_param("charge_device.message_retention_days", 180))
+        self.env.cr.execute("""
+            DELETE FROM charge_device_message
+             WHERE (action IN ('Heartbeat', 'StatusNotification', 'MeterValues')
+                    AND received_at < now() at time zone 'UTC' - make_interval(days => %s))
+                OR received_at < now() at time zone 'UTC' - make_interval(days => %s)
+        """, (hot_days, days))

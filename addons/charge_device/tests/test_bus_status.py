@@ -1,0 +1,51 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import ChargeDeviceCase
+
+
+@tagged("post_install", "-at_install")
+class TestBusStatus(ChargeDeviceCase):
+
+    def test_status_notifications_update_connectors(self):
+        self.status(1, "Charging")
+        self.status(2, "Preparing")
+        self.assertEqual((self.connector1.status, self.connector2.status), ("charging", "preparing"))
+        self.status(0, "Available")
+        self.assertEqual(self.pile.device_status, "available")
+
+    def test_the_last_status_of_a_batch_wins(self):
+        frames = [({"connectorId": 1, "status": status, "errorCode": "NoError"}, "StatusNotification", None,
+                   None, "test") for status in ("Preparing", "Charging", "Finishing")]
+        self.send_many(frames)
+        self.assertEqual(self.connector1.status, "finishing")
+
+    def test_faults_raise_alarms_counted_until_cleared(self):
+        self.status(1, "Faulted", "GroundFailure", vendor_error_code="0065")
+        alarms = self.env["charge.alarm"].search([("pile_id", "=", self.pile.id)])
+        self.assertEqual(self.connector1.status, "faulted")
+        self.assertEqual(self.connector1.vendor_error_code, "0065")
+        codes = set(alarms.mapped("code"))
+        self.assertEqual(len(codes), len(alarms), "one alarm per fault")
+        # the vendor bitmask 65 = no earth (1) + emergency stop (64), plus the OCPP code
+        self.assertEqual(len(alarms), 3)
+        self.assertEqual(set(alarms.mapped("connector_id")), {self.connector1})
+
+        self.status(1, "Faulted", "GroundFailure", vendor_error_code="0065")
+        self.assertEqual(set(alarms.mapped("count")), {2})
+        self.assertEqual(self.env["charge.alarm"].search_count([("pile_id", "=", self.pile.id)]), 3)
+
+        self.status(1, "Available")
+        self.assertEqual(set(alarms.mapped("state")), {"done"})
+        self.assertEqual(set(alarms.mapped("handling")), {"auto"})
+
+    def test_alarm_handling(self):
+        self.status(2, "Faulted", "HighTemperature")
+        alarm = self.env["charge.alarm"].search([("pile_id", "=", self.pile.id)])
+        alarm.with_user(self.user).action_start()
+        self.assertEqual(alarm.state, "in_progress")
+        with self.assertRaises(UserError):
+            alarm.with_user(self.user).action_done()
+        alarm.with_user(self.user).write({"handling": "onsite", "note": "Fan replaced"})
+        alarm.with_user(self.user).action_done()
+        self.assertEqual((alarm.state, alarm.handled_by), ("done", self.user))

@@ -1,0 +1,119 @@
+import json
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..tools import ocpp_frames
+from ..tools.mqtt_client import PublishError
+from .common import ChargeDeviceCase
+
+
+class FakePublisher:
+    def __init__(self, fail=False):
+        self.published = []
+        self.fail = fail
+
+    def publish(self, messages, timeout=5.0):
+        if self.fail:
+            raise PublishError("connection refused")
+        self.published.extend(messages)
+
+
+@tagged("post_install", "-at_install")
+class TestCommands(ChargeDeviceCase):
+
+    def _commit(self, publisher):
+        """What happens after the transaction commits: the queued commands go out
+        (here in the test's transaction, which a TransactionCase never commits)."""
+        queued = self.env.cr.postcommit.data.get("charge_device.commands")
+        self.assertTrue(queued, "the commands wait for the commit")
+        with patch.object(type(self.env["charge.device.command"]), "_publisher", return_value=publisher):
+            self.env["charge.device.command"].browse(queued)._publish()
+
+    def answer(self, command, payload=None, error=None):
+        frame = (json.dumps([4, command.message_id, error, "nope", {}]) if error
+                 else json.dumps([3, command.message_id, payload]))
+        return self.send(frame)
+
+    def test_remote_start_life_cycle(self):
+        wizard = self.env["charge.command.wizard"].with_user(self.user).create({
+            "pile_id": self.pile.id, "command": "remote_start", "connector_id": self.connector1.id,
+            "id_tag": "CARD0001",
+        })
+        wizard.action_send()
+        command = self.pile.command_ids
+        self.assertEqual((command.action, command.state, command.user_id), ("RemoteStartTransaction", "queued",
+                                                                            self.user))
+        publisher = FakePublisher()
+        self._commit(publisher)
+        self.assertEqual(command.state, "sent")
+        topic, text = publisher.published[0]
+        self.assertEqual(topic, "test/BUS00001/down")
+        frame = ocpp_frames.decode(text)
+        self.assertEqual((frame.action, frame.payload), ("RemoteStartTransaction",
+                                                         {"connectorId": 1, "idTag": "CARD0001"}))
+        self.assertIsNone(self.answer(command, {"status": "Accepted"}), "answers get no reply")
+        self.assertEqual(command.state, "accepted")
+        self.assertTrue(command.answer_date)
+
+    def test_reboot_warns_when_charging_and_can_be_rejected(self):
+        self.status(1, "Charging")
+        wizard = self.env["charge.command.wizard"].create({"pile_id": self.pile.id, "command": "reset",
+                                                           "reset_type": "Hard"})
+        self.assertIn("1 connector(s)", wizard.charging_warning)
+        wizard.action_send()
+        command = self.pile.command_ids
+        self._commit(FakePublisher())
+        self.answer(command, {"status": "Rejected"})
+        self.assertEqual(command.state, "rejected")
+
+    def test_commands_need_an_online_pile(self):
+        self.pile.online = False
+        with self.assertRaisesRegex(UserError, "offline"):
+            self.pile.action_trigger_status()
+
+    def test_an_unreachable_bus_fails_the_command(self):
+        self.pile.action_sync_clock()
+        command = self.pile.command_ids
+        self.assertEqual(json.loads(command.payload), {"requestedMessage": "Heartbeat"})
+        self._commit(FakePublisher(fail=True))
+        self.assertEqual(command.state, "failed")
+        self.assertIn("unreachable", command.error)
+
+    def test_errors_invalid_answers_and_timeouts(self):
+        self.station.hotline = "400-800-6688"
+        self.connector1.action_refresh_status()
+        self.pile.action_get_configuration()
+        self.pile.action_push_hotline()
+        refresh, get_config, hotline = self.pile.command_ids.sorted("id")
+        self._commit(FakePublisher())
+        self.answer(refresh, error="NotSupported")
+        self.assertEqual(refresh.state, "failed")
+        self.assertIn("NotSupported", refresh.error)
+        self.answer(get_config, {"configurationKey": [{"key": "HeartbeatInterval", "readonly": False,
+                                                       "value": "60"}]})
+        self.assertEqual(get_config.state, "accepted")
+        self.assertIn("HeartbeatInterval", self.pile.configuration)
+        hotline.sent_date = fields.Datetime.now() - timedelta(minutes=5)
+        self.env["charge.device.command"]._cron_timeout()
+        self.assertEqual(hotline.state, "timeout")
+        self.answer(hotline, {"status": "Bogus"})
+        self.assertEqual(hotline.state, "failed", "an answer outside the schema is not an acceptance")
+
+    def test_qr_codes_follow_the_company_pattern(self):
+        self.company.charge_qr_url_pattern = "https://q.example.cn/{station_code}/{connector_code}"
+        self.station.code = "SZ01"
+        self.assertEqual(self.connector2.qr_url, "https://q.example.cn/SZ01/BUS0000102")
+        self.pile.action_push_qr_codes()
+        payloads = [json.loads(json.loads(c.payload)["data"]) for c in self.pile.command_ids.sorted("id")]
+        self.assertEqual(payloads, [{"connectorId": 1, "url": "https://q.example.cn/SZ01/BUS0000101"},
+                                    {"connectorId": 2, "url": "https://q.example.cn/SZ01/BUS0000102"}])
+
+    def test_release_clears_a_stuck_connector(self):
+        self.status(2, "Charging")
+        self.connector2.action_unlock()
+        self.assertEqual(self.connector2.status, "available")
+        self.assertEqual(self.pile.command_ids.action, "UnlockConnector")
