@@ -19,6 +19,8 @@ CACHE_MARKER = ".charge-ops-cache"
 
 # Name of the database built (from scratch) by ``make test``.
 TEST_DB = "charge_test"
+# a copy of TEST_DB for the end-to-end tests, whose listener commits real transactions
+E2E_DB = "charge_e2e"
 # Prefix of every charge addon: each folder ``<addons dir>/charge_*`` that
 # holds a ``__manifest__.py`` is one, so later addons are picked up by
 # ``make run`` and ``make test`` without touching the tooling.
@@ -56,6 +58,9 @@ class Settings:
     db_name: str = "charge"
     http_port: int = 8069
     http_interface: str = ""
+    # [charge_device] section: the device bus
+    mqtt_port: int = 1883
+    broker_dir: Path = None
 
     # -- derived locations -------------------------------------------------
     @property
@@ -161,7 +166,11 @@ def load(conf_path=None):
         if path not in addons_dirs:
             addons_dirs.append(path)
 
+    device = parser["charge_device"] if parser.has_section("charge_device") else {}
+    broker_dir = Path(device.get("broker_dir", "").strip() or cache / "mosquitto").expanduser()
     settings = Settings(
+        mqtt_port=int(device.get("mqtt_port", "1883").strip() or 1883),
+        broker_dir=(broker_dir if broker_dir.is_absolute() else REPO_ROOT / broker_dir).resolve(),
         repo=REPO_ROOT,
         conf_path=conf_path.resolve(),
         cache=cache,

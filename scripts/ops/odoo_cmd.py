@@ -25,6 +25,14 @@ def server(settings, db, *extra):
     return [sys.executable, "-m", "odoo", "server", *_common(settings), "-d", db, *extra]
 
 
+def addon_command(settings, name, db, *extra):
+    """``python3 -m odoo --addons-path=... <name> -c odoo.conf -d db``: a CLI
+    command of an addon (Odoo 19 finds those through the addons path, which
+    must therefore come before the command's name)."""
+    return [sys.executable, "-m", "odoo", f"--addons-path={settings.odoo_addons_path()}", name,
+            "-c", str(settings.conf_path), "-d", db, *extra]
+
+
 def module(settings, action, db, modules):
     """``python3 -m odoo module <action> -d db MODULE...`` (Odoo 19 CLI). Its
     own parser only knows -c/-d/-D; the addons path goes before the command."""

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from . import odoo_cmd, process
+from . import device_bus, odoo_cmd, process
 from .console import OpsError, info, step
 
 
@@ -35,7 +35,11 @@ class Service:
 
 
 # Background services of ``make run``, started in this order before Odoo.
-SERVICES: tuple = ()
+SERVICES: tuple = (
+    Service("mqtt-broker", device_bus.broker_command, device_bus.broker_ready),
+    Service("device-listener", device_bus.listener_command),
+    Service("pile-simulator", device_bus.simulator_command),
+)
 
 
 def start_service(settings, service):

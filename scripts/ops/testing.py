@@ -7,8 +7,8 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from . import odoo_cmd, odoo_log, postgres, process, system
-from .config import TEST_DB
+from . import device_bus, odoo_cmd, odoo_log, postgres, process, system
+from .config import E2E_DB, TEST_DB
 from .console import Timer, info, step
 
 # pytest exit codes (pytest.ExitCode): 0 ok, 1 tests failed, 5 none collected
@@ -126,11 +126,16 @@ def run_pytest(settings, outcome, test_db_ready):
     outcome.failed += totals["failure"] + totals["error"]
     outcome.skipped += totals["skipped"]
 
+
 def run(settings):
     """Returns the exit code of the whole test run."""
     system.ensure_browser()
+    device_bus.mosquitto_binary()
     outcome = Outcome()
     test_db_ready = run_odoo_tests(settings, outcome)
+    if test_db_ready:
+        # before pytest-odoo connects to TEST_DB, which a template must not have
+        postgres.copy_database(settings, TEST_DB, E2E_DB)
     run_pytest(settings, outcome, test_db_ready)
     if outcome.passed == 0 and outcome.failed == 0:
         outcome.fail("no test was executed")

@@ -44,9 +44,11 @@ class ChargeScenario:
 
     @classmethod
     def create_pile(cls, serial, station=None, model=None, **values):
+        """A pile, connected to the platform unless ``online=False`` is given
+        (charge_device allows commissioning online piles only)."""
         return cls.env["charge.pile"].create({
             "serial": serial, "name": f"Pile {serial}", "station_id": (station or cls.station).id,
-            "model_id": (model or cls.dc_model).id, **values,
+            "model_id": (model or cls.dc_model).id, "online": True, **values,
         })
 
 

@@ -22,5 +22,8 @@ class TestStationTour(ChargeHttpCase):
         pile = self.env["charge.pile"].search([("serial", "=", "TOUR0001")])
         self.assertEqual(pile.station_id, station)
         self.assertEqual(pile.area_id, station.area_ids.filtered("is_default"))
-        self.assertEqual(pile.state, "commissioned")
+        self.assertEqual(pile.state, "draft")
         self.assertEqual(pile.connector_ids.mapped("code"), ["TOUR000101", "TOUR000102"])
+        pile.online = True  # what the device bus does when the pile connects
+        pile.action_commission()
+        self.assertEqual(pile.state, "commissioned")

@@ -3,6 +3,7 @@ them in batches (one transaction per batch, one savepoint per frame) and
 publishes the replies after commit. Several processes share the load through
 an MQTT 5 shared subscription."""
 import argparse
+import dataclasses
 import logging
 import queue
 import signal
@@ -18,7 +19,6 @@ from odoo.cli.command import Command
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from odoo.addons.charge_device.tools import bus_config
 from odoo.addons.charge_device.tools.mqtt_client import new_client
 
 _logger = logging.getLogger("odoo.addons.charge_device.listener")
@@ -163,11 +163,12 @@ class ChargeListener(Command):
         dbname = config["db_name"][0] if config["db_name"] else None
         if not dbname:
             raise SystemExit("No database: give -d DATABASE or db_name in the configuration file.")
-        bus = bus_config.load(config["config"])
+        with Registry(dbname).cursor() as cr:
+            bus = api.Environment(cr, SUPERUSER_ID, {})["charge.device.broker"]._bus_config()
         overrides = {key: value for key, value in
                      (("batch_size", args.batch_size), ("batch_ms", args.batch_ms)) if value}
         if overrides:
-            bus = bus_config.BusConfig(**{**bus.__dict__, **overrides})
+            bus = dataclasses.replace(bus, **overrides)
         client_id = f"{bus.listener_group}-{socket.gethostname()}-{args.instance}"
         listener = Listener(dbname, bus, client_id)
         signal.signal(signal.SIGTERM, listener.stop)

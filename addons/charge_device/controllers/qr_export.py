@@ -26,7 +26,10 @@ class ChargeQrExport(http.Controller):
             body = qr_labels.label_sheet_pdf(station.name, labels)
             mimetype = "application/pdf"
         else:
-            body = qr_labels.labels_xlsx(labels)
+            _ = request.env._
+            headers = (_("Station"), _("Pile"), _("Serial"), _("Connector Code"), _("Connector"), _("URL"),
+                       _("QR Code"))
+            body = qr_labels.labels_xlsx(labels, headers=headers)
             mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         filename = f"qr-{station.code or station.id}.{kind}"
         return request.make_response(body, headers=[

@@ -11,6 +11,7 @@ from . import charge_alarm_type
 from . import charge_alarm
 from . import charge_session
 from . import charge_meter_value
+from . import charge_device_broker
 from . import charge_device_bus
 from . import charge_device_bus_hot
 from . import charge_device_bus_handlers

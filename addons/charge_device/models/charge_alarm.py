@@ -62,11 +62,8 @@ class ChargeAlarm(models.Model):
         for pile_id, payload in faults:
             pile = piles.filtered(lambda p: p.id == pile_id)
             connector = pile.connector_ids.filtered(lambda c: c.number == payload["connectorId"])
-            try:
-                found = alarms_for_status(payload["errorCode"], payload.get("vendorErrorCode"))
-            except ValueError:
-                found = alarms_for_status(payload["errorCode"], None)
-            for code, detail in found:
+            # the errorCode passed the schema; unreadable vendor codes give alarm 1099
+            for code, detail in alarms_for_status(payload["errorCode"], payload.get("vendorErrorCode")):
                 if code in types:
                     self._raise(pile, types[code], connector=connector or None,
                                 detail=" ".join(filter(None, [detail, payload.get("info")])))

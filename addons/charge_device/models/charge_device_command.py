@@ -4,9 +4,8 @@ import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models, modules
-from odoo.tools import config as odoo_config
 
-from ..tools import bus_config, ocpp_frames, ocpp_routes, ocpp_schema
+from ..tools import ocpp_frames, ocpp_routes, ocpp_schema
 from ..tools.mqtt_client import Publisher, PublishError
 
 _logger = logging.getLogger(__name__)
@@ -96,7 +95,7 @@ class ChargeDeviceCommand(models.Model):
 
     @api.model
     def _publisher(self):
-        return Publisher.shared(bus_config.load(odoo_config["config"]))
+        return Publisher.shared(self.env["charge.device.broker"]._bus_config())
 
     # Answers --------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ class TestOnline(ChargeDeviceCase):
         self.assertTrue(self.pile.online)
 
     def test_only_an_online_pile_can_be_commissioned(self):
-        pile = self.create_pile("BUS00002")
+        pile = self.create_pile("BUS00002", online=False)
         with self.assertRaisesRegex(UserError, "offline"):
             pile.action_commission()
         self.send({}, "Heartbeat", serial="BUS00002")

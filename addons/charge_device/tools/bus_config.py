@@ -4,7 +4,7 @@ the Odoo configuration file (Odoo itself only reads ``[options]``).
     [charge_device]
     mqtt_host = localhost
     mqtt_port = 1883
-    mqtt_username = charge_listener
+    mqtt_username = charge_platform
     mqtt_password =
     listener_group = charge_listener
     batch_size = 200
@@ -20,7 +20,7 @@ SECTION = "charge_device"
 class BusConfig:
     mqtt_host: str = "localhost"
     mqtt_port: int = 1883
-    mqtt_username: str = "charge_listener"
+    mqtt_username: str = "charge_platform"
     mqtt_password: str = ""
     listener_group: str = "charge_listener"
     batch_size: int = 200

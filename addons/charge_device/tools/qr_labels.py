@@ -4,6 +4,8 @@ and a spreadsheet export (XLSX).
 A label is a dict with the keys of :data:`LABEL_KEYS`: ``url`` (what the QR
 code encodes), ``station``, ``pile_name``, ``pile_serial``, ``connector_code``
 (the number a driver types when the scan fails) and ``connector_label``.
+A label without ``url`` is printed without QR code rather than with one that
+encodes nothing.
 """
 import io
 import math
@@ -95,6 +97,8 @@ def qr_url(pattern, **values):
 
 def qr_png(url, box_size=10, border=4):
     """A PNG of the QR code of ``url`` (error correction M, quiet zone ``border`` modules)."""
+    if not url:
+        raise ValueError("a QR code needs a URL")
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M,
                          box_size=box_size, border=border, image_factory=PilImage)
     code.add_data(url)
@@ -128,8 +132,9 @@ def _draw_label(pdf, label, x, y, width, height):
     ]
     text_height = len(lines) * LINE_HEIGHT + PADDING
     side = min(inner, height - 2 * PADDING - text_height)
-    image = ImageReader(io.BytesIO(qr_png(label["url"])))
-    pdf.drawImage(image, x + (width - side) / 2, y + height - PADDING - side, side, side)
+    if label["url"]:
+        image = ImageReader(io.BytesIO(qr_png(label["url"])))
+        pdf.drawImage(image, x + (width - side) / 2, y + height - PADDING - side, side, side)
     pdf.setFillColor(black)
     baseline = y + height - PADDING - side - LINE_HEIGHT
     for font, size, text in lines:
@@ -187,6 +192,8 @@ def labels_xlsx(labels, headers=XLSX_HEADERS):
         sheet.set_row(row, XLSX_QR_PIXELS * 0.75 + 8)  # points; the image is in pixels
         sheet.write_row(row, 0, [label["station"], label["pile_name"], label["pile_serial"],
                                  label["connector_code"], label["connector_label"]], cell)
+        if not label["url"]:
+            continue
         sheet.write_string(row, 5, label["url"], cell)
         png = qr_png(label["url"], box_size=4, border=2)
         scale = XLSX_QR_PIXELS / _png_width(png)

@@ -1,0 +1,77 @@
+"""The device bus of ``make run``: a mosquitto broker configured from the
+piles of the database, the device listener, and a pile simulator for the
+demo stations."""
+
+import getpass
+import shutil
+
+from . import odoo_cmd, process, system
+from .console import OpsError, info
+
+# demo stations whose piles the simulator brings to life (charge_base demo data)
+DEMO_STATIONS = ("SZ-NS-001", "SZ-QH-002", "SZ-FT-E01")
+
+
+def mosquitto_binary():
+    path = shutil.which("mosquitto") or shutil.which("mosquitto", path="/usr/sbin:/usr/local/sbin")
+    if not path:
+        system._apt_install(["mosquitto"], "the MQTT broker of the device bus")
+        path = shutil.which("mosquitto", path="/usr/sbin:/usr/local/sbin:/usr/bin")
+    if not path:
+        raise OpsError("mosquitto (the MQTT broker) is not installed",
+                       "Install it: apt-get install mosquitto")
+    return path
+
+
+def write_access_files(settings):
+    """Password and ACL files from the piles of the database (charge_broker command)."""
+    settings.broker_dir.mkdir(parents=True, exist_ok=True)
+    log = settings.logs_dir / "charge_broker.log"
+    code = process.run_tee(odoo_cmd.addon_command(settings, "charge_broker", settings.db_name), log,
+                           cwd=settings.repo, env=odoo_cmd.env(), echo=False)
+    if code != 0:
+        raise OpsError("writing the broker's access files failed", f"See {log}.")
+
+
+def write_broker_conf(settings):
+    folder = settings.broker_dir
+    lines = [
+        "# written by `make run` (scripts/ops/device_bus.py)",
+        f"listener {settings.mqtt_port} 127.0.0.1",
+        "allow_anonymous false",
+        f"password_file {folder / 'passwd'}",
+        f"acl_file {folder / 'acl'}",
+        "persistence true",
+        f"persistence_location {folder}/",
+        f"pid_file {folder / 'mosquitto.pid'}",
+        "max_queued_messages 100000",
+        "max_inflight_messages 1000",
+        "log_type error",
+        "log_type warning",
+        "log_type notice",
+    ]
+    if getpass.getuser() == "root":
+        lines.append("user root")  # keep access to the files written above
+    conf = folder / "mosquitto.conf"
+    conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return conf
+
+
+def broker_command(settings):
+    write_access_files(settings)
+    conf = write_broker_conf(settings)
+    info(f"broker on 127.0.0.1:{settings.mqtt_port}, access files in {settings.broker_dir}")
+    return [mosquitto_binary(), "-c", str(conf)]
+
+
+def broker_ready(settings):
+    return odoo_cmd.port_open(settings.mqtt_port)
+
+
+def listener_command(settings):
+    return odoo_cmd.addon_command(settings, "charge_listener", settings.db_name)
+
+
+def simulator_command(settings):
+    stations = [arg for code in DEMO_STATIONS for arg in ("--station", code)]
+    return odoo_cmd.addon_command(settings, "charge_simulator", settings.db_name, *stations)

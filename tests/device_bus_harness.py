@@ -1,0 +1,158 @@
+"""A real device bus for the end-to-end tests: mosquitto with the access files
+written from the piles of the e2e database, listener processes, and MQTT
+clients standing in for piles. Everything on the loopback interface, on free
+ports, in a temporary folder."""
+
+import json
+import queue
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import psycopg2
+from paho.mqtt.enums import CallbackAPIVersion
+
+from scripts.ops import config as ops_config
+from scripts.ops import device_bus, odoo_cmd
+
+PREFIX = "charge"
+
+
+class Bus:
+    """mosquitto + the conf files of one test session."""
+
+    def __init__(self, settings, folder: Path, db):
+        self.settings = settings
+        self.folder = folder
+        self.db = db
+        self.port = odoo_cmd.free_port()
+        self.conf = folder / "odoo.conf"
+        self.broker = None
+        self.listeners = []
+
+    # set-up ---------------------------------------------------------------------
+
+    def write_conf(self):
+        text = self.settings.conf_path.read_text(encoding="utf-8")
+        text = text.split("[charge_device]")[0]
+        text += (f"\n[charge_device]\nmqtt_host = 127.0.0.1\nmqtt_port = {self.port}\n"
+                 f"mqtt_username = charge_platform\nbroker_dir = {self.folder}\nbatch_ms = 20\n")
+        self.conf.write_text(text, encoding="utf-8")
+
+    def odoo(self, name, *args):
+        argv = [sys.executable, "-m", "odoo", f"--addons-path={self.settings.odoo_addons_path()}", name,
+                "-c", str(self.conf), "-d", self.db, *args]
+        return argv
+
+    def start_broker(self):
+        self.write_conf()
+        subprocess.run(self.odoo("charge_broker"), check=True, cwd=self.settings.repo,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous false",
+                 f"password_file {self.folder / 'passwd'}", f"acl_file {self.folder / 'acl'}",
+                 "persistence true", f"persistence_location {self.folder}/", "max_queued_messages 100000",
+                 "user root"]
+        (self.folder / "mosquitto.conf").write_text("\n".join(lines) + "\n")
+        self.broker = subprocess.Popen([device_bus.mosquitto_binary(), "-c", str(self.folder / "mosquitto.conf")],
+                                       stdout=open(self.folder / "mosquitto.log", "ab"), stderr=subprocess.STDOUT)
+        wait_for(lambda: odoo_cmd.port_open(self.port), 10, "mosquitto did not start")
+
+    def start_listener(self, instance="1"):
+        log = open(self.folder / f"listener-{instance}.log", "ab")
+        proc = subprocess.Popen(self.odoo("charge_listener", "--instance", instance), cwd=self.settings.repo,
+                                stdout=log, stderr=subprocess.STDOUT)
+        self.listeners.append(proc)
+        wait_for(lambda: "subscribing to" in (self.folder / f"listener-{instance}.log").read_text(errors="replace"),
+                 60, "the listener did not connect")
+        return proc
+
+    def stop(self):
+        for proc in self.listeners:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        if self.broker and self.broker.poll() is None:
+            self.broker.terminate()
+            self.broker.wait(10)
+
+    # database -----------------------------------------------------------------
+
+    def sql(self, query, params=None):
+        settings = self.settings
+        with psycopg2.connect(dbname=self.db, host=settings.db_host, port=settings.db_port,
+                              user=settings.db_user, password=settings.db_password or None) as conn:
+            with conn.cursor() as cr:
+                cr.execute(query, params)
+                result = cr.fetchall() if cr.description else None
+        conn.close()
+        return result
+
+    def pile_password(self, serial):
+        return self.sql("SELECT mqtt_password FROM charge_pile WHERE serial = %s", [serial])[0][0]
+
+    def odoo_shell(self, code):
+        """Run ``code`` in an Odoo shell on the e2e database (``env`` is there) and commit."""
+        result = subprocess.run(self.odoo("shell", "--no-http"), input=code + "\nenv.cr.commit()\n",
+                                text=True, capture_output=True, cwd=self.settings.repo, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout
+
+
+class Pile:
+    """An MQTT client speaking for one pile, frame by frame."""
+
+    def __init__(self, bus, serial, password=None, username=None):
+        self.serial = serial
+        self.replies = queue.Queue()
+        self.client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
+                                  client_id=f"{serial}-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5)
+        self.client.username_pw_set(username or serial, password if password is not None else bus.pile_password(serial))
+        self.client.on_message = lambda _c, _u, message: self.replies.put(json.loads(message.payload))
+        self.connected = queue.Queue()
+        self.client.on_connect = lambda _c, _u, _f, reason, _p: self.connected.put(reason)
+        self.client.connect("127.0.0.1", bus.port)
+        self.client.loop_start()
+        reason = self.connected.get(timeout=10)
+        self.refused = reason.is_failure
+        if not self.refused:
+            self.client.subscribe(f"{PREFIX}/{serial}/down", qos=1)
+            time.sleep(0.2)
+
+    def publish(self, text, topic_serial=None):
+        self.client.publish(f"{PREFIX}/{topic_serial or self.serial}/up", text, qos=1).wait_for_publish(5)
+
+    def call(self, action, payload, message_id=None):
+        message_id = message_id or uuid.uuid4().hex[:20]
+        self.publish(json.dumps([2, message_id, action, payload]))
+        return self.reply(message_id)
+
+    def reply(self, message_id=None, timeout=15):
+        """The next frame for this pile (with ``message_id`` when given)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = self.replies.get(timeout=max(deadline - time.monotonic(), 0.01))
+            if message_id is None or frame[1] == message_id:
+                return frame
+
+    def close(self):
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def wait_for(predicate, timeout, message):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(message)
+
+
+E2E_DB = ops_config.E2E_DB

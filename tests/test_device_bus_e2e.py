@@ -1,0 +1,99 @@
+"""End to end: a real mosquitto, the listener process and MQTT piles, on a
+copy of the test database (demo piles of charge_base, with their passwords)."""
+
+import json
+
+import pytest
+
+from scripts.ops import config as ops_config
+from scripts.ops import postgres
+
+from device_bus_harness import Bus, Pile, wait_for
+
+SETTINGS = ops_config.load()
+SERIAL = "44030501000001"      # demo DC pile, station SZ-NS-001, card CARD0001 allowed
+OTHER_SERIAL = "44030501000002"
+
+
+@pytest.fixture(scope="module")
+def bus(tmp_path_factory):
+    if not postgres.database_exists(SETTINGS, ops_config.E2E_DB):
+        pytest.skip(f"no {ops_config.E2E_DB} database: run through `make test`")
+    bus = Bus(SETTINGS, tmp_path_factory.mktemp("device-bus"), ops_config.E2E_DB)
+    bus.start_broker()
+    bus.start_listener()
+    yield bus
+    bus.stop()
+
+
+@pytest.fixture
+def pile(bus):
+    pile = Pile(bus, SERIAL)
+    yield pile
+    pile.close()
+
+
+def test_boot_authorise_start_meter_stop_gives_one_session(bus, pile):
+    boot = pile.call("BootNotification", {"chargePointVendor": "E2E", "chargePointModel": "DC120"})
+    assert boot[2]["status"] == "Accepted"
+    assert pile.call("Authorize", {"idTag": "CARD0001"})[2]["idTagInfo"]["status"] == "Accepted"
+    start = pile.call("StartTransaction", {"connectorId": 2, "idTag": "CARD0001", "meterStart": 100000,
+                                           "timestamp": "2026-11-21T10:00:00Z"})
+    transaction_id = start[2]["transactionId"]
+    for minute, energy in ((5, 105000), (10, 110000)):
+        pile.call("MeterValues", {"connectorId": 2, "transactionId": transaction_id, "meterValue": [{
+            "timestamp": f"2026-11-21T10:{minute:02d}:00Z",
+            "sampledValue": [{"value": str(energy), "measurand": "Energy.Active.Import.Register"}]}]})
+    stop = pile.call("StopTransaction", {"transactionId": transaction_id, "meterStop": 112500,
+                                         "timestamp": "2026-11-21T10:12:00Z", "reason": "Local"})
+    assert stop[0] == 3
+    [(state, energy, samples)] = bus.sql("""
+        SELECT s.state, s.energy_kwh, (SELECT count(*) FROM charge_meter_value v WHERE v.session_id = s.id)
+          FROM charge_session s WHERE s.id = %s""", [transaction_id])
+    assert (state, energy, samples) == ("finished", 12.5, 2)
+
+
+def test_a_duplicate_frame_changes_nothing(bus, pile):
+    payload = {"connectorId": 1, "idTag": "CARD0001", "meterStart": 0, "timestamp": "2026-11-21T11:00:00Z"}
+    first = pile.call("StartTransaction", payload, message_id="dup-e2e-1")
+    again = pile.call("StartTransaction", payload, message_id="dup-e2e-1")
+    assert again == first
+    count = bus.sql("SELECT count(*) FROM charge_session WHERE start_key LIKE %s",
+                    ["%:1:CARD0001:2026-11-21T11:00:00Z:0"])[0][0]
+    assert count == 1
+
+
+def test_bad_frames_are_answered_and_logged(bus, pile):
+    pile.publish("{not json")
+    assert pile.reply()[2] == "ProtocolError"
+    refused = pile.call("StartTransaction", {"connectorId": 1}, message_id="schema-e2e")
+    assert refused[:3] == [4, "schema-e2e", "OccurenceConstraintViolation"]
+    logged = bus.sql("SELECT error_code FROM charge_device_message WHERE serial = %s AND message_id = %s",
+                     [SERIAL, "schema-e2e"])
+    assert logged == [("OccurenceConstraintViolation",)]
+
+
+def test_an_unknown_device_cannot_even_connect_and_a_pile_cannot_use_another_serial(bus, pile):
+    stranger = Pile(bus, "STRANGER01", password="guess")
+    assert stranger.refused
+    stranger.close()
+    pile.publish(json.dumps([2, "spoof-1", "Heartbeat", {}]), topic_serial=OTHER_SERIAL)
+    pile.call("Heartbeat", {})  # a frame of its own goes through
+    assert bus.sql("SELECT count(*) FROM charge_device_message WHERE message_id = 'spoof-1'")[0][0] == 0
+
+
+def test_remote_start_and_reboot_go_through_their_life_cycle(bus, pile):
+    pile.call("Heartbeat", {})
+    bus.odoo_shell(
+        f"pile = env['charge.pile'].search([('serial', '=', '{SERIAL}')])\n"
+        "pile._send_command('RemoteStartTransaction', {'connectorId': 1, 'idTag': 'CARD0001'}, "
+        "connector=pile.connector_ids.filtered(lambda c: c.number == 1))\n"
+        "pile._send_command('Reset', {'type': 'Soft'})\n")
+    commands = [pile.reply(timeout=30), pile.reply(timeout=30)]
+    assert [frame[2] for frame in commands] == ["RemoteStartTransaction", "Reset"]
+    assert bus.sql("SELECT state FROM charge_device_command WHERE message_id = %s", [commands[0][1]]) == [("sent",)]
+    pile.publish(json.dumps([3, commands[0][1], {"status": "Accepted"}]))
+    pile.publish(json.dumps([3, commands[1][1], {"status": "Rejected"}]))
+    wait_for(lambda: bus.sql(
+        "SELECT array_agg(state ORDER BY id) FROM charge_device_command WHERE message_id = ANY(%s)",
+        [[commands[0][1], commands[1][1]]])[0][0] == ["accepted", "rejected"], 15, "commands not closed")
