@@ -3,7 +3,7 @@
 PYTHON ?= python3
 OPS = $(PYTHON) -m scripts.ops
 
-.PHONY: help setup run test stop clean
+.PHONY: help setup run test bench stop clean
 
 help:
 	@$(OPS) --help
@@ -16,6 +16,9 @@ run:
 
 test:
 	@$(OPS) test
+
+bench:
+	@$(OPS) bench
 
 stop:
 	@$(OPS) stop

@@ -8,6 +8,7 @@ import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -33,6 +34,7 @@ class Bus:
         self.conf = folder / "odoo.conf"
         self.broker = None
         self.listeners = []
+        self.write_conf()
 
     # set-up ---------------------------------------------------------------------
 
@@ -49,24 +51,32 @@ class Bus:
         return argv
 
     def start_broker(self):
-        self.write_conf()
         subprocess.run(self.odoo("charge_broker"), check=True, cwd=self.settings.repo,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
         lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous false",
                  f"password_file {self.folder / 'passwd'}", f"acl_file {self.folder / 'acl'}",
                  "persistence true", f"persistence_location {self.folder}/", "max_queued_messages 100000",
+                 "set_tcp_nodelay true",
                  "user root"]
         (self.folder / "mosquitto.conf").write_text("\n".join(lines) + "\n")
         self.broker = subprocess.Popen([device_bus.mosquitto_binary(), "-c", str(self.folder / "mosquitto.conf")],
                                        stdout=open(self.folder / "mosquitto.log", "ab"), stderr=subprocess.STDOUT)
         wait_for(lambda: odoo_cmd.port_open(self.port), 10, "mosquitto did not start")
 
+    def restart_broker(self):
+        """Start mosquitto again on the same port with the same persistence."""
+        self.broker = subprocess.Popen([device_bus.mosquitto_binary(), "-c", str(self.folder / "mosquitto.conf")],
+                                       stdout=open(self.folder / "mosquitto.log", "ab"), stderr=subprocess.STDOUT)
+        wait_for(lambda: odoo_cmd.port_open(self.port), 10, "mosquitto did not start again")
+
     def start_listener(self, instance="1"):
-        log = open(self.folder / f"listener-{instance}.log", "ab")
+        log_path = self.folder / f"listener-{instance}.log"
+        connected = log_path.read_text(errors="replace").count("subscribing to") if log_path.exists() else 0
+        log = open(log_path, "ab")
         proc = subprocess.Popen(self.odoo("charge_listener", "--instance", instance), cwd=self.settings.repo,
                                 stdout=log, stderr=subprocess.STDOUT)
         self.listeners.append(proc)
-        wait_for(lambda: "subscribing to" in (self.folder / f"listener-{instance}.log").read_text(errors="replace"),
+        wait_for(lambda: log_path.read_text(errors="replace").count("subscribing to") > connected,
                  60, "the listener did not connect")
         return proc
 
@@ -156,3 +166,49 @@ def wait_for(predicate, timeout, message):
 
 
 E2E_DB = ops_config.E2E_DB
+
+
+class RetryingPile:
+    """A pile that behaves like real firmware under faults: each CALL waits for
+    its answer and is sent again, with the same message id, until it comes;
+    the MQTT connection is persistent and reconnects by itself."""
+
+    RETRY_AFTER = 2.0
+
+    def __init__(self, bus, serial, password):
+        self.serial = serial
+        self.bus = bus
+        self.answers = {}
+        self.cond = threading.Condition()
+        self.client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=serial,
+                                  protocol=mqtt.MQTTv5)
+        self.client.username_pw_set(serial, password)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=2)
+        self.client.on_message = self._on_message
+        self.client.on_connect = lambda c, _u, _f, reason, _p: (
+            None if reason.is_failure else c.subscribe(f"{PREFIX}/{serial}/down", qos=1))
+        self.client.connect_async("127.0.0.1", bus.port)
+        self.client.loop_start()
+        self.resent = 0
+
+    def _on_message(self, _client, _userdata, message):
+        frame = json.loads(message.payload)
+        with self.cond:
+            self.answers.setdefault(frame[1], frame)
+            self.cond.notify_all()
+
+    def call(self, action, payload, message_id, deadline):
+        text = json.dumps([2, message_id, action, payload])
+        while time.monotonic() < deadline:
+            if self.client.is_connected():
+                self.client.publish(f"{PREFIX}/{self.serial}/up", text, qos=1)
+            with self.cond:
+                self.cond.wait_for(lambda: message_id in self.answers, timeout=self.RETRY_AFTER)
+                if message_id in self.answers:
+                    return self.answers[message_id]
+            self.resent += 1
+        raise AssertionError(f"{self.serial}: no answer to {action} {message_id}")
+
+    def close(self):
+        self.client.loop_stop()
+        self.client.disconnect()

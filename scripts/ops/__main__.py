@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import config, database, odoo_src, postgres, pydeps, services, system, testing
+from . import bench, config, database, odoo_src, postgres, pydeps, services, system, testing
 from .console import OpsError, fail, info, step
 
 
@@ -46,6 +46,11 @@ def cmd_test(settings):
     return testing.run(settings)
 
 
+def cmd_bench(settings):
+    setup(settings)
+    return bench.run(settings)
+
+
 def cmd_stop(settings):
     stopped = []
     if services.stop_odoo(settings):
@@ -82,6 +87,7 @@ COMMANDS = {
     "setup": (cmd_setup, "install requirements, make Odoo importable, get PostgreSQL ready"),
     "run": (cmd_run, "set up, build the 'charge' database, start Odoo on http://localhost:<http_port>"),
     "test": (cmd_test, "set up, fresh 'charge_test' database with the addons' tests, then pytest tests/"),
+    "bench": (cmd_bench, "set up, then the device bus benchmark (frames per second, latency)"),
     "stop": (cmd_stop, "stop what `run` started (Odoo, services, local PostgreSQL)"),
     "clean": (cmd_clean, "stop, then remove the local PostgreSQL cluster and the cache folder"),
 }

@@ -19,7 +19,7 @@ from odoo.cli.command import Command
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from odoo.addons.charge_device.tools.mqtt_client import new_client
+from odoo.addons.charge_device.tools.mqtt_client import new_client, set_nodelay
 
 _logger = logging.getLogger("odoo.addons.charge_device.listener")
 
@@ -46,6 +46,7 @@ class Listener:
         if reason_code.is_failure:
             _logger.error("broker refused the connection: %s", reason_code)
             return
+        set_nodelay(client)
         topics = [(f"$share/{self.bus.listener_group}/{prefix}/+/up", 1) for prefix in self.prefixes]
         _logger.info("connected to %s:%s (session present: %s); subscribing to %s", self.bus.mqtt_host,
                      self.bus.mqtt_port, flags.session_present, ", ".join(t for t, _q in topics))

@@ -36,7 +36,7 @@ class ChargeDeviceBus(models.AbstractModel):
     def _ocpp_boot_notification(self, pile, payload):
         if pile.state == "retired":
             self.env["charge.device.event"].create({"pile_id": pile.id, "event": "rejected",
-                                                    "note": "retired pile"})
+                                                    "note": self.env._("The pile is retired.")})
             return {"status": "Rejected", "currentTime": self._now_text(), "interval": 300}
         interval = pile.company_id.charge_heartbeat_interval or 60
         pile.write({

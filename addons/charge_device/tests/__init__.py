@@ -7,3 +7,4 @@ from . import test_bus_status
 from . import test_online
 from . import test_commands
 from . import test_qr_export
+from . import test_simulator

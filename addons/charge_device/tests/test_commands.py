@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..tools import ocpp_frames
 from ..tools.mqtt_client import PublishError
@@ -75,6 +76,7 @@ class TestCommands(ChargeDeviceCase):
         with self.assertRaisesRegex(UserError, "offline"):
             self.pile.action_trigger_status()
 
+    @mute_logger("odoo.addons.charge_device.models.charge_device_command")
     def test_an_unreachable_bus_fails_the_command(self):
         self.pile.action_sync_clock()
         command = self.pile.command_ids

@@ -1,4 +1,5 @@
 """MQTT connections of the platform (paho-mqtt 2.x, MQTT 5)."""
+import socket
 import threading
 import uuid
 
@@ -19,6 +20,13 @@ def new_client(config, client_id, *, manual_ack=False):
     if config.mqtt_username:
         client.username_pw_set(config.mqtt_username, config.mqtt_password or None)
     return client
+
+
+def set_nodelay(client):
+    """Send small frames at once (no Nagle delay): a pile waits for each answer."""
+    sock = client.socket()
+    if sock is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class Publisher:
@@ -42,6 +50,7 @@ class Publisher:
     def _connect(self):
         client = new_client(self.config, f"charge-odoo-{uuid.uuid4().hex[:12]}")
         client.connect(self.config.mqtt_host, self.config.mqtt_port, keepalive=60)
+        set_nodelay(client)
         client.loop_start()
         self.client = client
 

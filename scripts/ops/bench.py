@@ -1,0 +1,80 @@
+"""``bench``: the device bus benchmark (tests/bench/device_bus_bench.py) on a
+database of its own with a few hundred piles, each with a session open."""
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import device_bus, odoo_cmd, postgres, process
+from .config import TEST_DB
+from .console import OpsError, info, step
+
+BENCH_DB = "charge_bench"
+PILES = 200
+
+PREPARE = """
+import json
+station = env.ref("charge_base.station_bay")
+piles = env["charge.pile"].search([("serial", "=like", "BENCH%")])
+if len(piles) < {piles}:
+    env["charge.pile.batch"].create({{
+        "station_id": station.id, "model_id": env.ref("charge_base.pile_model_teld_dc120").id,
+        "serial_prefix": "BENCH", "first_number": len(piles) + 1, "number_width": 5,
+        "quantity": {piles} - len(piles),
+    }}).action_create()
+    piles = env["charge.pile"].search([("serial", "=like", "BENCH%")])
+sessions = {{}}
+for pile in piles:
+    session = env["charge.session"].search([("pile_id", "=", pile.id), ("state", "=", "active")], limit=1)
+    if not session:
+        session = env["charge.session"].create({{
+            "pile_id": pile.id, "connector_id": pile.connector_ids[0].id, "id_tag": "BENCH",
+            "start_date": "2026-11-21 08:00:00", "meter_start": 0, "meter_last": 0}})
+    sessions[pile.serial] = session.id
+env.cr.commit()
+print("BENCH-SERIALS " + json.dumps(sessions))
+"""
+
+
+def prepare_database(settings):
+    if not postgres.database_exists(settings, BENCH_DB):
+        if postgres.database_exists(settings, TEST_DB):
+            step(f"Database {BENCH_DB!r}: a copy of {TEST_DB!r}")
+            postgres.copy_database(settings, TEST_DB, BENCH_DB)
+        else:
+            step(f"Database {BENCH_DB!r}: every charge addon with demo data")
+            args = ["--with-demo", "--stop-after-init", "--no-http", "-i", ",".join(settings.charge_addons())]
+            code = process.run_tee(odoo_cmd.server(settings, BENCH_DB, *args),
+                                   settings.logs_dir / f"build-{BENCH_DB}.log", cwd=settings.repo,
+                                   env=odoo_cmd.env())
+            if code:
+                raise OpsError(f"building {BENCH_DB!r} failed", f"See {settings.logs_dir}/build-{BENCH_DB}.log")
+    argv = [sys.executable, "-m", "odoo", f"--addons-path={settings.odoo_addons_path()}", "shell",
+            "-c", str(settings.conf_path), "-d", BENCH_DB, "--no-http"]
+    result = subprocess.run(argv, input=PREPARE.format(piles=PILES), text=True, capture_output=True,
+                            cwd=settings.repo, env=odoo_cmd.env(), timeout=600)
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH-SERIALS "):
+            return json.loads(line.split(" ", 1)[1])
+    raise OpsError("preparing the benchmark piles failed", result.stderr[-2000:])
+
+
+def run(settings, seconds=20, rates="1000,2000,3000"):
+    serials = prepare_database(settings)
+    info(f"{len(serials)} piles with an open session in {BENCH_DB!r}")
+    folder = Path(tempfile.mkdtemp(prefix="charge-bench-"))
+    port = odoo_cmd.free_port()
+    conf = folder / "odoo.conf"
+    text = settings.conf_path.read_text(encoding="utf-8").split("[charge_device]")[0]
+    conf.write_text(text + f"\n[charge_device]\nmqtt_host = 127.0.0.1\nmqtt_port = {port}\n"
+                    "mqtt_username =\nmqtt_password = bench\n", encoding="utf-8")
+    step(f"Benchmark ({seconds} s per run; logs in {folder})")
+    odoo_argv = [sys.executable, "-m", "odoo", f"--addons-path={settings.odoo_addons_path()}"]
+    return subprocess.call([
+        sys.executable, str(settings.repo / "tests" / "bench" / "device_bus_bench.py"),
+        "--odoo-argv", json.dumps(odoo_argv), "--conf", str(conf), "--db", BENCH_DB, "--folder", str(folder),
+        "--mosquitto", device_bus.mosquitto_binary(), "--serials", json.dumps(serials),
+        "--seconds", str(seconds), "--rates", rates,
+    ], cwd=settings.repo)
