@@ -2,6 +2,7 @@
 copy of the test database (demo piles of charge_base, with their passwords)."""
 
 import json
+import signal
 
 import pytest
 
@@ -80,6 +81,14 @@ def test_an_unknown_device_cannot_even_connect_and_a_pile_cannot_use_another_ser
     pile.publish(json.dumps([2, "spoof-1", "Heartbeat", {}]), topic_serial=OTHER_SERIAL)
     pile.call("Heartbeat", {})  # a frame of its own goes through
     assert bus.sql("SELECT count(*) FROM charge_device_message WHERE message_id = 'spoof-1'")[0][0] == 0
+
+
+def test_the_listener_stops_cleanly_on_sigterm(bus):
+    bus.start_listener(instance="2")
+    second = bus.listeners.pop()
+    second.send_signal(signal.SIGTERM)
+    assert second.wait(30) == 0
+    assert "listener stopped" in (bus.folder / "listener-2.log").read_text(errors="replace")
 
 
 def test_remote_start_and_reboot_go_through_their_life_cycle(bus, pile):

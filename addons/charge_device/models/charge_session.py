@@ -1,3 +1,5 @@
+import json
+
 from odoo import api, fields, models
 
 
@@ -32,6 +34,8 @@ class ChargeSession(models.Model):
         required=True, default="active", index=True,
     )
     meter_value_ids = fields.One2many("charge.meter.value", "session_id", string="Meter Values")
+    power_curve = fields.Text(compute="_compute_power_curve",
+                              help="Power and energy over time, from the meter values.")
     start_key = fields.Char(readonly=True, index=True,
                             help="What the pile sent at start; a start sent again gets the same session.")
 
@@ -47,6 +51,18 @@ class ChargeSession(models.Model):
         for session in self:
             end = session.meter_stop if session.state == "finished" else max(session.meter_last, session.meter_start)
             session.energy_kwh = max(end - session.meter_start, 0) / 1000.0
+
+    @api.depends("meter_value_ids.power_w", "meter_value_ids.energy_wh", "meter_start")
+    def _compute_power_curve(self):
+        for session in self:
+            values = session.meter_value_ids.sorted("timestamp")
+            session.power_curve = json.dumps({
+                "labels": [fields.Datetime.context_timestamp(session, v.timestamp).strftime("%H:%M")
+                           for v in values],
+                "power_kw": [round(v.power_w / 1000.0, 2) for v in values],
+                "energy_kwh": [round(max(v.energy_wh - session.meter_start, 0) / 1000.0, 3) if v.energy_wh else None
+                               for v in values],
+            })
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,3 +1,5 @@
+import json
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -13,6 +15,16 @@ class TestBusStatus(ChargeDeviceCase):
         self.assertEqual((self.connector1.status, self.connector2.status), ("charging", "preparing"))
         self.status(0, "Available")
         self.assertEqual(self.pile.device_status, "available")
+
+    def test_open_views_are_told_of_new_statuses(self):
+        channel = self.env.ref("charge_base.group_charge_user")
+        before = self.env["bus.bus"].search_count([])
+        self.status(1, "Charging")
+        notes = self.env["bus.bus"].search([], order="id desc", limit=self.env["bus.bus"].search_count([]) - before)
+        self.assertEqual(len(notes), 1)
+        self.assertIn("charge_connector_status", notes.message)
+        self.assertIn(str(self.pile.id), notes.message)
+        self.assertEqual(json.loads(notes.channel)[-2:], ["res.groups", channel.id])
 
     def test_the_last_status_of_a_batch_wins(self):
         frames = [({"connectorId": 1, "status": status, "errorCode": "NoError"}, "StatusNotification", None,

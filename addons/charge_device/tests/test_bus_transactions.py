@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import tagged
 
 from ..tools import ocpp_frames
@@ -63,6 +65,10 @@ class TestBusTransactions(ChargeDeviceCase):
         self.assertAlmostEqual(session.energy_kwh, 20.0)
         self.assertAlmostEqual(session.power_kw, 58.0)
         self.assertEqual(session.soc, 56)
+
+        curve = json.loads(session.power_curve)
+        self.assertEqual((curve["power_kw"], curve["energy_kwh"]), ([60.0, 58.0], [10.0, 20.0]))
+        self.assertEqual(len(curve["labels"]), 2)
 
         reply = self.stop(transaction_id, 31000, reason="EVDisconnected")
         self.assertEqual(reply.payload["idTagInfo"]["status"], "Accepted")

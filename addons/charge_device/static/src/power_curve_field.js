@@ -1,0 +1,89 @@
+import { Component, onWillStart, useEffect, useRef } from "@odoo/owl";
+import { loadBundle } from "@web/core/assets";
+import { getColor, hexToRGBA } from "@web/core/colors/colors";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { standardFieldProps } from "@web/views/fields/standard_field_props";
+
+/**
+ * The power and energy curve of a charging session, from a JSON field
+ * holding {labels: [...], power_kw: [...], energy_kwh: [...]}.
+ */
+export class PowerCurveField extends Component {
+    static template = "charge_device.PowerCurveField";
+    static props = { ...standardFieldProps };
+
+    setup() {
+        this.canvasRef = useRef("canvas");
+        this.chart = null;
+        onWillStart(() => loadBundle("web.chartjs_lib"));
+        useEffect(
+            () => {
+                this.renderChart();
+                return () => this.chart?.destroy();
+            },
+            () => [this.props.record.data[this.props.name]]
+        );
+    }
+
+    get curve() {
+        const raw = this.props.record.data[this.props.name];
+        return raw ? JSON.parse(raw) : { labels: [], power_kw: [], energy_kwh: [] };
+    }
+
+    get isEmpty() {
+        return !this.curve.labels.length;
+    }
+
+    renderChart() {
+        this.chart?.destroy();
+        if (this.isEmpty) {
+            return;
+        }
+        const curve = this.curve;
+        const power = getColor(1, "light", "odoo");
+        const energy = getColor(3, "light", "odoo");
+        this.chart = new Chart(this.canvasRef.el, {
+            type: "line",
+            data: {
+                labels: curve.labels,
+                datasets: [
+                    {
+                        label: _t("Power (kW)"),
+                        data: curve.power_kw,
+                        borderColor: power,
+                        backgroundColor: hexToRGBA(power, 0.15),
+                        fill: "start",
+                        yAxisID: "power",
+                        pointRadius: 0,
+                        tension: 0.2,
+                    },
+                    {
+                        label: _t("Energy (kWh)"),
+                        data: curve.energy_kwh,
+                        borderColor: energy,
+                        yAxisID: "energy",
+                        pointRadius: 0,
+                        tension: 0.2,
+                    },
+                ],
+            },
+            options: {
+                maintainAspectRatio: false,
+                interaction: { mode: "index", intersect: false },
+                scales: {
+                    power: { type: "linear", position: "left", beginAtZero: true,
+                             title: { display: true, text: _t("Power (kW)") } },
+                    energy: { type: "linear", position: "right", beginAtZero: true,
+                              grid: { drawOnChartArea: false },
+                              title: { display: true, text: _t("Energy (kWh)") } },
+                },
+            },
+        });
+    }
+}
+
+registry.category("fields").add("charge_power_curve", {
+    component: PowerCurveField,
+    supportedTypes: ["text"],
+});
