@@ -23,7 +23,11 @@ from odoo.addons.charge_device.tools.mqtt_client import new_client, set_nodelay
 
 _logger = logging.getLogger("odoo.addons.charge_device.listener")
 
-SESSION_EXPIRY = 7 * 24 * 3600  # the broker keeps our queue a week while we are away
+# The broker keeps a listener's session (its queue, its share of the shared
+# subscription) this long while it is away: a listener that crashes and comes
+# back gets what arrived meanwhile. Retire an instance for good with --forget,
+# or its session keeps taking its share of the frames until it expires.
+SESSION_EXPIRY = 3600
 RETRY_DELAY = 2.0
 
 
@@ -143,6 +147,20 @@ class Listener:
     def stop(self, *_args):
         self.stopping.set()
 
+    def forget(self):
+        """Connect with a clean start, which ends the session the broker kept
+        for this instance, and leave."""
+        client = new_client(self.bus, self.client_id)
+        connected = threading.Event()
+        client.on_connect = lambda *_args: connected.set()
+        client.connect(self.bus.mqtt_host, self.bus.mqtt_port, keepalive=30, clean_start=True)
+        client.loop_start()
+        if not connected.wait(10):
+            raise SystemExit(f"could not reach the broker at {self.bus.mqtt_host}:{self.bus.mqtt_port}")
+        client.disconnect()
+        client.loop_stop()
+        _logger.info("broker session of %s ended", self.client_id)
+
 
 class ChargeListener(Command):
     """Listen to the charging piles on the device bus (OCPP 1.6 over MQTT)."""
@@ -156,6 +174,9 @@ class ChargeListener(Command):
                             help="name of this listener process, unique per host (its broker session)")
         parser.add_argument("--batch-size", type=int, help="messages per transaction")
         parser.add_argument("--batch-ms", type=int, help="milliseconds to wait to fill a batch")
+        parser.add_argument("--forget", action="store_true",
+                            help="retire this instance: end its broker session (and its share of the "
+                                 "frames) instead of listening")
         args = parser.parse_args(cmdargs)
         odoo_args = [f"--config={args.config}"] if args.config else []
         if args.database:
@@ -172,6 +193,9 @@ class ChargeListener(Command):
             bus = dataclasses.replace(bus, **overrides)
         client_id = f"{bus.listener_group}-{socket.gethostname()}-{args.instance}"
         listener = Listener(dbname, bus, client_id)
+        if args.forget:
+            listener.forget()
+            return
         signal.signal(signal.SIGTERM, listener.stop)
         signal.signal(signal.SIGINT, listener.stop)
         listener.run()
