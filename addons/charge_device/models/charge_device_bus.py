@@ -1,6 +1,7 @@
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from psycopg2.extras import execute_values
 
@@ -12,6 +13,10 @@ from ..tools import ocpp_schema as schema
 from ..tools.ocpp_values import format_time
 
 _logger = logging.getLogger(__name__)
+
+# last_seen is written at most this often per pile: it only has to tell a pile
+# that is silent for two heartbeat intervals, and each write locks the row.
+SEEN_RESOLUTION = timedelta(seconds=5)
 
 
 @dataclass
@@ -157,16 +162,19 @@ class ChargeDeviceBus(models.AbstractModel):
 
     def _mark_seen(self, items, now):
         """Every frame from a pile says it is alive: last seen now, online.
-        Piles that were offline come back online."""
+        Piles that were offline come back online. Rows another listener is
+        updating right now are skipped: it is writing the same thing."""
         pile_ids = sorted({item.pile["id"] for item in items})
         if not pile_ids:
             return
         self.env.cr.execute("""
             UPDATE charge_pile p SET last_seen = %s, online = true
-              FROM (SELECT id, online FROM charge_pile WHERE id = ANY(%s) ORDER BY id FOR UPDATE) old
+              FROM (SELECT id, online FROM charge_pile
+                     WHERE id = ANY(%s) AND (NOT online OR last_seen IS NULL OR last_seen < %s)
+                     ORDER BY id FOR UPDATE SKIP LOCKED) old
              WHERE p.id = old.id
          RETURNING p.id, old.online
-        """, [now, pile_ids])
+        """, [now, pile_ids, now - SEEN_RESOLUTION])
         back = [pile_id for pile_id, was_online in self.env.cr.fetchall() if not was_online]
         self.env["charge.pile"].invalidate_model(["last_seen", "online"])
         if back:
