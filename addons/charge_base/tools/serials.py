@@ -7,6 +7,8 @@ wildcards or separators, and stay short enough for the devices' firmware.
 """
 import re
 
+from .coded_error import CodedError
+
 SERIAL_MIN_LENGTH = 4
 SERIAL_MAX_LENGTH = 32
 SERIAL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -14,17 +16,8 @@ MAX_BATCH_SIZE = 500
 MAX_CONNECTORS = 99
 
 
-class SerialError(ValueError):
-    """A serial, or a batch of serials, that cannot be used.
-
-    ``code`` names the rule that failed and ``params`` its values, so that the
-    caller can phrase the message in the user's language.
-    """
-
-    def __init__(self, code, message, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
+class SerialError(CodedError):
+    """A serial, or a batch of serials, that cannot be used."""
 
 
 def check_serial(serial):

@@ -17,8 +17,8 @@ from paho.mqtt.properties import Properties
 from odoo import SUPERUSER_ID, api
 from odoo.cli.command import Command
 from odoo.modules.registry import Registry
-from odoo.tools import config
 
+from odoo.addons.charge_device.cli._common import add_odoo_arguments, load_odoo_config
 from odoo.addons.charge_device.tools.mqtt_client import new_client, set_nodelay
 
 _logger = logging.getLogger("odoo.addons.charge_device.listener")
@@ -168,8 +168,7 @@ class ChargeListener(Command):
 
     def run(self, cmdargs):
         parser = argparse.ArgumentParser(prog=self.prog, description=self.__doc__)
-        parser.add_argument("-c", "--config", help="Odoo configuration file ([options] and [charge_device])")
-        parser.add_argument("-d", "--database", help="database (default: db_name of the configuration)")
+        add_odoo_arguments(parser)
         parser.add_argument("--instance", default="1",
                             help="name of this listener process, unique per host (its broker session)")
         parser.add_argument("--batch-size", type=int, help="messages per transaction")
@@ -178,13 +177,7 @@ class ChargeListener(Command):
                             help="retire this instance: end its broker session (and its share of the "
                                  "frames) instead of listening")
         args = parser.parse_args(cmdargs)
-        odoo_args = [f"--config={args.config}"] if args.config else []
-        if args.database:
-            odoo_args.append(f"--database={args.database}")
-        config.parse_config(odoo_args, setup_logging=True)
-        dbname = config["db_name"][0] if config["db_name"] else None
-        if not dbname:
-            raise SystemExit("No database: give -d DATABASE or db_name in the configuration file.")
+        dbname = load_odoo_config(args)
         with Registry(dbname).cursor() as cr:
             bus = api.Environment(cr, SUPERUSER_ID, {})["charge.device.broker"]._bus_config()
         overrides = {key: value for key, value in

@@ -15,6 +15,8 @@ single list of alarm codes: ``data/charge_alarm_type_data.xml`` holds one
 import re
 from typing import NamedTuple
 
+from odoo.addons.charge_base.tools.coded_error import CodedError
+
 LEVELS = ("general", "serious", "critical")
 SOURCES = ("ocpp", "vendor", "platform")
 VENDOR_MAX = 0xFFFF  # 16-bit field, bits 11-15 reserved
@@ -73,17 +75,8 @@ OCPP_NO_ERROR = "NoError"
 OCPP_OTHER_ERROR = "OtherError"
 
 
-class FaultCodeError(ValueError):
-    """A fault code that cannot be decoded.
-
-    ``code`` names the rule that failed and ``params`` its values, so that the
-    caller can phrase the message in the user's language.
-    """
-
-    def __init__(self, code, message, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
+class FaultCodeError(CodedError):
+    """A fault code that cannot be decoded."""
 
 
 def vendor_bitmask(text):

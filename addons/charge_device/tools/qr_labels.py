@@ -23,6 +23,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from odoo.addons.charge_base.tools.coded_error import CodedError
+
 PLACEHOLDERS = ("connector_code", "pile_serial", "connector_number", "station_code")
 LABEL_KEYS = ("url", "station", "pile_name", "pile_serial", "connector_code", "connector_label")
 XLSX_HEADERS = ("Station", "Pile", "Serial", "Connector Code", "Connector", "URL", "QR Code")
@@ -39,17 +41,8 @@ BORDER_GREY = Color(0.75, 0.75, 0.75)
 XLSX_QR_PIXELS = 110
 
 
-class QrUrlError(ValueError):
-    """A QR URL pattern that cannot be used.
-
-    ``code`` names the rule that failed and ``params`` its values, so that the
-    caller can phrase the message in the user's language.
-    """
-
-    def __init__(self, code, message, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
+class QrUrlError(CodedError):
+    """A QR URL pattern that cannot be used."""
 
 
 def _pattern_fields(pattern):
