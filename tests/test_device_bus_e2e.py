@@ -4,6 +4,7 @@ copy of the test database (demo piles of charge_base, with their passwords)."""
 import json
 import signal
 import subprocess
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -13,6 +14,13 @@ from scripts.ops import postgres
 from device_bus_harness import Bus, Pile, wait_for
 
 SETTINGS = ops_config.load()
+# this run's times and message ids, so that a second run on the same database
+# is not taken for redeliveries of the first one's frames
+RUN = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def at(minutes):
+    return (RUN + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 SERIAL = "44030501000001"      # demo DC pile, station SZ-NS-001, card CARD0001 allowed
 OTHER_SERIAL = "44030501000002"
 
@@ -40,14 +48,14 @@ def test_boot_authorise_start_meter_stop_gives_one_session(bus, pile):
     assert boot[2]["status"] == "Accepted"
     assert pile.call("Authorize", {"idTag": "CARD0001"})[2]["idTagInfo"]["status"] == "Accepted"
     start = pile.call("StartTransaction", {"connectorId": 2, "idTag": "CARD0001", "meterStart": 100000,
-                                           "timestamp": "2026-11-21T10:00:00Z"})
+                                           "timestamp": at(0)})
     transaction_id = start[2]["transactionId"]
     for minute, energy in ((5, 105000), (10, 110000)):
         pile.call("MeterValues", {"connectorId": 2, "transactionId": transaction_id, "meterValue": [{
-            "timestamp": f"2026-11-21T10:{minute:02d}:00Z",
+            "timestamp": at(minute),
             "sampledValue": [{"value": str(energy), "measurand": "Energy.Active.Import.Register"}]}]})
     stop = pile.call("StopTransaction", {"transactionId": transaction_id, "meterStop": 112500,
-                                         "timestamp": "2026-11-21T10:12:00Z", "reason": "Local"})
+                                         "timestamp": at(12), "reason": "Local"})
     assert stop[0] == 3
     [(state, energy, samples)] = bus.sql("""
         SELECT s.state, s.energy_kwh, (SELECT count(*) FROM charge_meter_value v WHERE v.session_id = s.id)
@@ -56,22 +64,24 @@ def test_boot_authorise_start_meter_stop_gives_one_session(bus, pile):
 
 
 def test_a_duplicate_frame_changes_nothing(bus, pile):
-    payload = {"connectorId": 1, "idTag": "CARD0001", "meterStart": 0, "timestamp": "2026-11-21T11:00:00Z"}
-    first = pile.call("StartTransaction", payload, message_id="dup-e2e-1")
-    again = pile.call("StartTransaction", payload, message_id="dup-e2e-1")
+    payload = {"connectorId": 1, "idTag": "CARD0001", "meterStart": 0, "timestamp": at(60)}
+    message_id = f"dup-{RUN:%H%M%S}"
+    first = pile.call("StartTransaction", payload, message_id=message_id)
+    again = pile.call("StartTransaction", payload, message_id=message_id)
     assert again == first
     count = bus.sql("SELECT count(*) FROM charge_session WHERE start_key LIKE %s",
-                    ["%:1:CARD0001:2026-11-21T11:00:00Z:0"])[0][0]
+                    [f"%:1:CARD0001:{at(60)}:0"])[0][0]
     assert count == 1
 
 
 def test_bad_frames_are_answered_and_logged(bus, pile):
     pile.publish("{not json")
     assert pile.reply()[2] == "ProtocolError"
-    refused = pile.call("StartTransaction", {"connectorId": 1}, message_id="schema-e2e")
-    assert refused[:3] == [4, "schema-e2e", "OccurenceConstraintViolation"]
+    message_id = f"schema-{RUN:%H%M%S}"
+    refused = pile.call("StartTransaction", {"connectorId": 1}, message_id=message_id)
+    assert refused[:3] == [4, message_id, "OccurenceConstraintViolation"]
     logged = bus.sql("SELECT error_code FROM charge_device_message WHERE serial = %s AND message_id = %s",
-                     [SERIAL, "schema-e2e"])
+                     [SERIAL, message_id])
     assert logged == [("OccurenceConstraintViolation",)]
 
 
@@ -79,9 +89,10 @@ def test_an_unknown_device_cannot_even_connect_and_a_pile_cannot_use_another_ser
     stranger = Pile(bus, "STRANGER01", password="guess")
     assert stranger.refused
     stranger.close()
-    pile.publish(json.dumps([2, "spoof-1", "Heartbeat", {}]), topic_serial=OTHER_SERIAL)
+    message_id = f"spoof-{RUN:%H%M%S}"
+    pile.publish(json.dumps([2, message_id, "Heartbeat", {}]), topic_serial=OTHER_SERIAL)
     pile.call("Heartbeat", {})  # a frame of its own goes through
-    assert bus.sql("SELECT count(*) FROM charge_device_message WHERE message_id = 'spoof-1'")[0][0] == 0
+    assert bus.sql("SELECT count(*) FROM charge_device_message WHERE message_id = %s", [message_id])[0][0] == 0
 
 
 def test_the_listener_stops_cleanly_on_sigterm(bus):
