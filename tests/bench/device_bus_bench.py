@@ -137,10 +137,13 @@ class Load:
                 "mean_ms": statistics.fmean(lat) * 1000}
 
 
-def echo_responder(port, stop):
+def echo_responder(port):
     """The ceiling: answer every frame at once, without any processing, the way
-    the listener does it (replies published from another thread than paho's)."""
+    the listener does it (its own process; replies published from another
+    thread than paho's). Runs until SIGTERM."""
     import queue
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_a: stop.set())
     inbox = queue.Queue()
     c = client("bench-echo")
     c.on_message = lambda _c, _u, message: inbox.put(message)
@@ -160,6 +163,8 @@ def echo_responder(port, stop):
 
 
 def main():
+    if sys.argv[1:2] == ["--echo"]:
+        return echo_responder(int(sys.argv[2]))
     parser = argparse.ArgumentParser()
     parser.add_argument("--odoo-argv", required=True, help="JSON list: python3 -m odoo --addons-path=...")
     parser.add_argument("--conf", required=True)
@@ -182,15 +187,13 @@ def main():
     odoo = json.loads(args.odoo_argv)
     results = []
     try:
-        stop = threading.Event()
-        echo = threading.Thread(target=echo_responder, args=(port, stop), daemon=True)
-        echo.start()
+        echo = subprocess.Popen([sys.executable, __file__, "--echo", str(port)])
         time.sleep(1)
         for rate in [int(r) for r in args.rates.split(",")]:
             results.append((f"echo (ceiling) @ {rate}/s", 0,
                             Load(port, serials, serials_map, rate, args.seconds).run()))
-        stop.set()
-        echo.join(5)
+        echo.terminate()
+        echo.wait(10)
         for listeners in (1, 2):
             procs = [subprocess.Popen(odoo + ["charge_listener", "-c", args.conf, "-d", args.db, "--instance",
                                               f"bench{n}"],
