@@ -38,9 +38,16 @@ print("BENCH-SERIALS " + json.dumps(sessions))
 """
 
 
+def _complete(settings, db):
+    """True when ``db`` exists with every charge addon installed."""
+    addons = settings.charge_addons()
+    return postgres.database_exists(settings, db) and postgres.installed_modules(settings, db, addons) == set(addons)
+
+
 def prepare_database(settings):
-    if not postgres.database_exists(settings, BENCH_DB):
-        if postgres.database_exists(settings, TEST_DB):
+    if not _complete(settings, BENCH_DB):
+        postgres.drop_database(settings, BENCH_DB)
+        if _complete(settings, TEST_DB):
             step(f"Database {BENCH_DB!r}: a copy of {TEST_DB!r}")
             postgres.copy_database(settings, TEST_DB, BENCH_DB)
         else:
