@@ -3,11 +3,11 @@ written from the piles of the e2e database, listener processes, and MQTT
 clients standing in for piles. Everything on the loopback interface, on free
 ports, in a temporary folder."""
 
+import contextlib
 import json
 import queue
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -15,10 +15,11 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import psycopg2
+import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from scripts.ops import config as ops_config
-from scripts.ops import device_bus, odoo_cmd
+from scripts.ops import device_bus, odoo_cmd, postgres
 
 PREFIX = "charge"
 
@@ -39,35 +40,24 @@ class Bus:
     # set-up ---------------------------------------------------------------------
 
     def write_conf(self):
-        text = self.settings.conf_path.read_text(encoding="utf-8")
-        text = text.split("[charge_device]")[0]
-        text += (f"\n[charge_device]\nmqtt_host = 127.0.0.1\nmqtt_port = {self.port}\n"
-                 f"mqtt_username = charge_platform\nbroker_dir = {self.folder}\nbatch_ms = 20\n")
-        self.conf.write_text(text, encoding="utf-8")
+        device_bus.write_odoo_conf(self.settings, self.conf, self.port, mqtt_username="charge_platform",
+                                   broker_dir=self.folder, batch_ms=20)
 
     def odoo(self, name, *args):
-        argv = [sys.executable, "-m", "odoo", f"--addons-path={self.settings.odoo_addons_path()}", name,
-                "-c", str(self.conf), "-d", self.db, *args]
-        return argv
+        return odoo_cmd.addon_command(self.settings, name, self.db, *args, conf=self.conf)
 
     def start_broker(self):
+        """Access files from the piles of the database, then mosquitto."""
         subprocess.run(self.odoo("charge_broker"), check=True, cwd=self.settings.repo,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-        lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous false",
-                 f"password_file {self.folder / 'passwd'}", f"acl_file {self.folder / 'acl'}",
-                 "persistence true", f"persistence_location {self.folder}/", "max_queued_messages 100000",
-                 "set_tcp_nodelay true",
-                 "user root"]
-        (self.folder / "mosquitto.conf").write_text("\n".join(lines) + "\n")
+        device_bus.write_broker_conf(self.folder, self.port)
+        self.restart_broker()
+
+    def restart_broker(self):
+        """(Re)start mosquitto on the same port with the same persistence."""
         self.broker = subprocess.Popen([device_bus.mosquitto_binary(), "-c", str(self.folder / "mosquitto.conf")],
                                        stdout=open(self.folder / "mosquitto.log", "ab"), stderr=subprocess.STDOUT)
         wait_for(lambda: odoo_cmd.port_open(self.port), 10, "mosquitto did not start")
-
-    def restart_broker(self):
-        """Start mosquitto again on the same port with the same persistence."""
-        self.broker = subprocess.Popen([device_bus.mosquitto_binary(), "-c", str(self.folder / "mosquitto.conf")],
-                                       stdout=open(self.folder / "mosquitto.log", "ab"), stderr=subprocess.STDOUT)
-        wait_for(lambda: odoo_cmd.port_open(self.port), 10, "mosquitto did not start again")
 
     def start_listener(self, instance="1"):
         log_path = self.folder / f"listener-{instance}.log"
@@ -113,6 +103,23 @@ class Bus:
                                 text=True, capture_output=True, cwd=self.settings.repo, timeout=120)
         assert result.returncode == 0, result.stderr[-2000:]
         return result.stdout
+
+
+@contextlib.contextmanager
+def e2e_bus(folder, start=True):
+    """A Bus on the e2e database (a copy of the test database that `make test`
+    makes), with broker and listener running when ``start``; skips otherwise."""
+    settings = ops_config.load()
+    if not postgres.database_exists(settings, ops_config.E2E_DB):
+        pytest.skip(f"no {ops_config.E2E_DB} database: run through `make test`")
+    bus = Bus(settings, folder, ops_config.E2E_DB)
+    try:
+        if start:
+            bus.start_broker()
+            bus.start_listener()
+        yield bus
+    finally:
+        bus.stop()
 
 
 class Pile:
@@ -164,8 +171,6 @@ def wait_for(predicate, timeout, message):
         time.sleep(0.2)
     raise AssertionError(message)
 
-
-E2E_DB = ops_config.E2E_DB
 
 
 class RetryingPile:

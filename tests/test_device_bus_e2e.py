@@ -9,9 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from scripts.ops import config as ops_config
-from scripts.ops import postgres
 
-from device_bus_harness import Bus, Pile, wait_for
+from device_bus_harness import Pile, e2e_bus, wait_for
 
 SETTINGS = ops_config.load()
 # this run's times and message ids, so that a second run on the same database
@@ -27,13 +26,8 @@ OTHER_SERIAL = "44030501000002"
 
 @pytest.fixture(scope="module")
 def bus(tmp_path_factory):
-    if not postgres.database_exists(SETTINGS, ops_config.E2E_DB):
-        pytest.skip(f"no {ops_config.E2E_DB} database: run through `make test`")
-    bus = Bus(SETTINGS, tmp_path_factory.mktemp("device-bus"), ops_config.E2E_DB)
-    bus.start_broker()
-    bus.start_listener()
-    yield bus
-    bus.stop()
+    with e2e_bus(tmp_path_factory.mktemp("device-bus")) as bus:
+        yield bus
 
 
 @pytest.fixture

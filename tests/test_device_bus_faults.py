@@ -8,12 +8,8 @@ import time
 
 import pytest
 
-from scripts.ops import config as ops_config
-from scripts.ops import postgres
+from device_bus_harness import RetryingPile, e2e_bus, wait_for
 
-from device_bus_harness import Bus, RetryingPile, wait_for
-
-SETTINGS = ops_config.load()
 PILES = 50
 SESSIONS_PER_PILE = 20          # 50 x 20 = 1,000 sessions
 KILLS = 10
@@ -100,26 +96,32 @@ class Storm:
 
 @pytest.fixture
 def bus(tmp_path):
-    if not postgres.database_exists(SETTINGS, ops_config.E2E_DB):
-        pytest.skip(f"no {ops_config.E2E_DB} database: run through `make test`")
-    bus = Bus(SETTINGS, tmp_path, ops_config.E2E_DB)
-    yield bus
-    bus.stop()
+    with e2e_bus(tmp_path, start=False) as bus:
+        yield bus
+
+
+def start_storm(bus, prefix):
+    """Piles made for the storm (so that the broker's access files list them),
+    then the broker, a listener, and the storm itself."""
+    piles = create_storm_piles(bus, prefix)
+    bus.start_broker()
+    bus.start_listener()
+    storm = Storm(bus, piles, f"STORM{prefix}")
+    storm.start(seconds=600)
+    return storm
+
+
+def storm_reached(storm, sessions):
+    """Wait until ``sessions`` are done; False when the storm ended first."""
+    wait_for(lambda: storm.done >= sessions or not storm.running(), 300, "the storm stalled")
+    return storm.running()
 
 
 def test_listener_killed_ten_times_during_a_storm_loses_and_doubles_nothing(bus):
-    piles = create_storm_piles(bus, "KILL")
-    bus.start_broker()
-    bus.start_listener()
-    storm = Storm(bus, piles, "STORMKILL")
-    storm.start(seconds=600)
+    storm = start_storm(bus, "KILL")
     kills = 0
     step = PILES * SESSIONS_PER_PILE // (KILLS + 2)
-    while kills < KILLS and storm.running():
-        target = (kills + 1) * step
-        wait_for(lambda: storm.done >= target or not storm.running(), 300, "the storm stalled")
-        if not storm.running():
-            break
+    while kills < KILLS and storm_reached(storm, (kills + 1) * step):
         listener = bus.listeners.pop()
         listener.send_signal(signal.SIGKILL)
         listener.wait(10)
@@ -133,16 +135,10 @@ def test_listener_killed_ten_times_during_a_storm_loses_and_doubles_nothing(bus)
 
 
 def test_a_broker_restart_during_a_storm_loses_and_doubles_nothing(bus):
-    piles = create_storm_piles(bus, "BRKR")
-    bus.start_broker()
-    bus.start_listener()
-    storm = Storm(bus, piles, "STORMBRKR")
-    storm.start(seconds=600)
+    storm = start_storm(bus, "BRKR")
     restarts = 0
     for fraction in (0.25, 0.5, 0.75):
-        wait_for(lambda: storm.done >= fraction * PILES * SESSIONS_PER_PILE or not storm.running(), 300,
-                 "the storm stalled")
-        if not storm.running():
+        if not storm_reached(storm, fraction * PILES * SESSIONS_PER_PILE):
             break
         bus.broker.send_signal(signal.SIGKILL)
         bus.broker.wait(10)

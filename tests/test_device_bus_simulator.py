@@ -7,27 +7,18 @@ import pytest
 
 from odoo.addons.charge_device.simulator import VirtualPile
 
-from scripts.ops import config as ops_config
-from scripts.ops import postgres
+from device_bus_harness import e2e_bus, wait_for
 
-from device_bus_harness import Bus, wait_for
-
-SETTINGS = ops_config.load()
 SERIAL = "44030501000003"      # demo DC pile of SZ-NS-001 with two connectors
 
 
 @pytest.fixture(scope="module")
 def bus(tmp_path_factory):
-    if not postgres.database_exists(SETTINGS, ops_config.E2E_DB):
-        pytest.skip(f"no {ops_config.E2E_DB} database: run through `make test`")
-    bus = Bus(SETTINGS, tmp_path_factory.mktemp("simulator-bus"), ops_config.E2E_DB)
-    bus.start_broker()
-    bus.start_listener()
-    bus.sql("INSERT INTO charge_pile_id_tag (pile_id, company_id, tag, name, active) "
-            "SELECT id, company_id, 'SIMCARD1', 'simulator', true FROM charge_pile WHERE serial = %s "
-            "ON CONFLICT DO NOTHING", [SERIAL])
-    yield bus
-    bus.stop()
+    with e2e_bus(tmp_path_factory.mktemp("simulator-bus")) as bus:
+        bus.sql("INSERT INTO charge_pile_id_tag (pile_id, company_id, tag, name, active) "
+                "SELECT id, company_id, 'SIMCARD1', 'simulator', true FROM charge_pile WHERE serial = %s "
+                "ON CONFLICT DO NOTHING", [SERIAL])
+        yield bus
 
 
 @pytest.fixture

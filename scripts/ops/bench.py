@@ -73,10 +73,8 @@ def run(settings, seconds=20, rates="1000,2000,3000"):
     info(f"{len(serials)} piles with an open session in {BENCH_DB!r}")
     folder = Path(tempfile.mkdtemp(prefix="charge-bench-"))
     port = odoo_cmd.free_port()
-    conf = folder / "odoo.conf"
-    text = settings.conf_path.read_text(encoding="utf-8").split("[charge_device]")[0]
-    conf.write_text(text + f"\n[charge_device]\nmqtt_host = 127.0.0.1\nmqtt_port = {port}\n"
-                    "mqtt_username =\nmqtt_password = bench\n", encoding="utf-8")
+    conf = device_bus.write_odoo_conf(settings, folder / "odoo.conf", port,
+                                      mqtt_username="", mqtt_password="bench")
     step(f"Benchmark ({seconds} s per run; logs in {folder})")
     odoo_argv = [sys.executable, "-m", "odoo", f"--addons-path={settings.odoo_addons_path()}"]
     return subprocess.call([

@@ -4,6 +4,7 @@ demo stations."""
 
 import getpass
 import shutil
+from pathlib import Path
 
 from . import odoo_cmd, process, system
 from .console import OpsError, info
@@ -33,11 +34,13 @@ def write_access_files(settings):
         raise OpsError("writing the broker's access files failed", f"See {log}.")
 
 
-def write_broker_conf(settings):
-    folder = settings.broker_dir
+def write_broker_conf(folder, port):
+    """mosquitto.conf in ``folder``, next to the access files written there:
+    loopback only, an account per pile, persistent sessions, no Nagle delay."""
+    folder = Path(folder)
     lines = [
-        "# written by `make run` (scripts/ops/device_bus.py)",
-        f"listener {settings.mqtt_port} 127.0.0.1",
+        "# written by scripts/ops/device_bus.py",
+        f"listener {port} 127.0.0.1",
         "allow_anonymous false",
         f"password_file {folder / 'passwd'}",
         f"acl_file {folder / 'acl'}",
@@ -58,9 +61,19 @@ def write_broker_conf(settings):
     return conf
 
 
+def write_odoo_conf(settings, path, port, **device_options):
+    """A copy of odoo.conf whose [charge_device] section points at a broker on
+    ``port`` (for the tests and the benchmark, which run brokers of their own)."""
+    text = settings.conf_path.read_text(encoding="utf-8").split("[charge_device]")[0].rstrip("\n")
+    options = {"mqtt_host": "127.0.0.1", "mqtt_port": port, **device_options}
+    section = "\n".join(f"{key} = {value}" for key, value in options.items())
+    Path(path).write_text(f"{text}\n\n[charge_device]\n{section}\n", encoding="utf-8")
+    return path
+
+
 def broker_command(settings):
     write_access_files(settings)
-    conf = write_broker_conf(settings)
+    conf = write_broker_conf(settings.broker_dir, settings.mqtt_port)
     info(f"broker on 127.0.0.1:{settings.mqtt_port}, access files in {settings.broker_dir}")
     return [mosquitto_binary(), "-c", str(conf)]
 

@@ -25,12 +25,13 @@ def server(settings, db, *extra):
     return [sys.executable, "-m", "odoo", "server", *_common(settings), "-d", db, *extra]
 
 
-def addon_command(settings, name, db, *extra):
+def addon_command(settings, name, db, *extra, conf=None):
     """``python3 -m odoo --addons-path=... <name> -c odoo.conf -d db``: a CLI
     command of an addon (Odoo 19 finds those through the addons path, which
-    must therefore come before the command's name)."""
+    must therefore come before the command's name). ``conf``: another
+    configuration file than odoo.conf."""
     return [sys.executable, "-m", "odoo", f"--addons-path={settings.odoo_addons_path()}", name,
-            "-c", str(settings.conf_path), "-d", db, *extra]
+            "-c", str(conf or settings.conf_path), "-d", db, *extra]
 
 
 def module(settings, action, db, modules):

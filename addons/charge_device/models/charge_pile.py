@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.charge_base.models.charge_connector import CONNECTOR_STATUSES
 
-OFFLINE_ALARM = "5001"
+from ..tools.faults import OFFLINE
 
 
 class ChargePile(models.Model):
@@ -59,10 +59,13 @@ class ChargePile(models.Model):
 
     # Online and offline ---------------------------------------------------------
 
+    def _offline_alarm_type(self):
+        return self.env.ref(f"charge_device.alarm_type_{OFFLINE}", raise_if_not_found=False)
+
     def _on_back_online(self):
         """The piles sent a frame after being offline."""
         self.env["charge.device.event"].create([{"pile_id": pile.id, "event": "online"} for pile in self])
-        offline_type = self.env["charge.alarm.type"].search([("code", "=", OFFLINE_ALARM)], limit=1)
+        offline_type = self._offline_alarm_type()
         if offline_type:
             self.env["charge.alarm"].search([
                 ("pile_id", "in", self.ids), ("type_id", "=", offline_type.id), ("state", "!=", "done"),
@@ -86,7 +89,7 @@ class ChargePile(models.Model):
             {"pile_id": pile.id, "event": "offline", "date": now,
              "note": self.env._("No message since %s", pile.last_seen)} for pile in piles
         ])
-        offline_type = self.env["charge.alarm.type"].search([("code", "=", OFFLINE_ALARM)], limit=1)
+        offline_type = self._offline_alarm_type()
         for pile in piles:
             if offline_type:
                 self.env["charge.alarm"]._raise(pile, offline_type, detail=self.env._("Last seen %s", pile.last_seen))
