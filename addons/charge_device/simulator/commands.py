@@ -50,19 +50,29 @@ class PileCommands:
     # charging -------------------------------------------------------------------
 
     def _command_RemoteStartTransaction(self, payload):
-        number = payload.get("connectorId")
+        number, id_tag = payload.get("connectorId"), payload["idTag"]
+        authorize = self.config.get_bool("AuthorizeRemoteTxRequests")
         if number is None:
-            connector = next((c for c in self._charge_points() if self._unavailable_reason(c) is None), None)
+            free = [c for c in self._charge_points()
+                    if self._unavailable_reason(c, id_tag, authorize) is None]
+            connector = min(free, key=lambda c: self._remote_start_rank(c, id_tag), default=None)
         else:
             connector = self._connectors.get(number) if number > 0 else None
-            if connector is not None and self._unavailable_reason(connector) is not None:
+            if connector is not None and self._unavailable_reason(connector, id_tag, authorize) is not None:
                 connector = None
         if connector is None:
             return {"status": "Rejected"}, None
         connector.stage = "preparing"  # claimed now, announced after the reply
-        authorize = self.config.get_bool("AuthorizeRemoteTxRequests")
         return {"status": "Accepted"}, lambda: self._start_session(
-            connector, payload["idTag"], remote=True, authorize=authorize, claimed=True)
+            connector, id_tag, remote=True, authorize=authorize, claimed=True)
+
+    @staticmethod
+    def _remote_start_rank(connector, id_tag):
+        """Order of the connectors for a remote start without connectorId: the one
+        reserved for ``id_tag``, the free ones, those reserved for a parent id tag."""
+        if connector.reservation is None:
+            return 1
+        return 0 if connector.reservation.id_tag == id_tag else 2
 
     def _command_RemoteStopTransaction(self, payload):
         connector = self._connector_of_transaction(payload["transactionId"])
@@ -77,6 +87,54 @@ class PileCommands:
         if connector.session is not None:
             return {"status": "Unlocked"}, lambda: self._stop_session(connector, "UnlockCommand")
         return {"status": "Unlocked"}, None
+
+    # reservations (OCPP 1.6, 5.13 and 5.1) ---------------------------------------
+
+    def _command_ReserveNow(self, payload):
+        connector = self._connectors.get(payload["connectorId"])
+        if connector is None or connector.number == 0:  # ReserveConnectorZeroSupported is false
+            return {"status": "Rejected"}, None
+        try:
+            expiry = frames.parse_time(payload["expiryDate"])
+        except ValueError as error:
+            raise CommandError("PropertyConstraintViolation", f"expiryDate: {error}") from error
+        reservation_id = payload["reservationId"]
+        refusal = self._reservation_refusal(connector, reservation_id)
+        if refusal:
+            return {"status": refusal}, None
+        if expiry <= self.sim_now():
+            return {"status": "Rejected"}, None
+        previous = self._connector_of_reservation(reservation_id)
+        if previous is not None:  # same reservationId: the new one replaces it
+            self._drop_reservation(previous)
+        self._place_reservation(connector, reservation_id, payload["idTag"], expiry,
+                                payload.get("parentIdTag"))
+        targets = [connector] if previous in (None, connector) else [previous, connector]
+
+        def after():
+            for target in targets:
+                self._refresh(target)
+        return {"status": "Accepted"}, after
+
+    def _reservation_refusal(self, connector, reservation_id):
+        """The ReserveNow status when ``connector`` cannot take the reservation, else None."""
+        pile = self._connectors[0]
+        if connector.fault or pile.fault:
+            return "Faulted"
+        if not (connector.operative and pile.operative):
+            return "Unavailable"
+        if connector.stage is not None or connector.session is not None:
+            return "Occupied"
+        if connector.reservation is not None and connector.reservation.reservation_id != reservation_id:
+            return "Occupied"
+        return None
+
+    def _command_CancelReservation(self, payload):
+        connector = self._connector_of_reservation(payload["reservationId"])
+        if connector is None:
+            return {"status": "Rejected"}, None
+        self._drop_reservation(connector)
+        return {"status": "Accepted"}, lambda: self._refresh(connector)
 
     # device management ----------------------------------------------------------
 

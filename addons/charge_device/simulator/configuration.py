@@ -64,7 +64,9 @@ def default_keys(connectors, heartbeat_interval=300, meter_interval=60):
         ConfigurationKey("TransactionMessageRetryInterval", "10", kind="int", minimum=1),
         ConfigurationKey("ResetRetries", "1", kind="int"),
         ConfigurationKey("GetConfigurationMaxKeys", "50", readonly=True, kind="int"),
-        ConfigurationKey("SupportedFeatureProfiles", "Core,RemoteTrigger", readonly=True, kind="csl"),
+        ConfigurationKey("ReserveConnectorZeroSupported", "false", readonly=True, kind="bool"),
+        ConfigurationKey("SupportedFeatureProfiles", "Core,RemoteTrigger,Reservation", readonly=True,
+                         kind="csl"),
     ]
 
 

@@ -2,9 +2,10 @@
 
 A ``VirtualPile`` boots (BootNotification), keeps a heartbeat, reports the
 status of connector 0 (the pile) and of each connector, charges vehicles
-(card swipe or RemoteStartTransaction), samples its meter, answers the
-platform's commands, and misbehaves on demand (faults, network or power
-loss, malformed or duplicate frames, publishing under another serial).
+(card swipe or RemoteStartTransaction), holds reservations (ReserveNow),
+samples its meter, answers the platform's commands, and misbehaves on demand
+(faults, network or power loss, malformed or duplicate frames, publishing
+under another serial).
 
 Threading: the pile lives on its event loop (``loop``); its public methods
 may be called from any thread (they run on the loop and return its result).
@@ -60,6 +61,27 @@ class AuthorizationRejected(PileError):
         self.status = status
 
 
+class Reservation:
+    """A ReserveNow in force until ``expiry`` (simulated POSIX seconds)."""
+
+    def __init__(self, reservation_id, id_tag, expiry, parent_id_tag=None):
+        self.reservation_id = reservation_id
+        self.id_tag = id_tag
+        self.expiry = expiry
+        self.parent_id_tag = parent_id_tag
+
+    def admits(self, id_tag, parent_id_tag=None):
+        """True when ``id_tag`` (whose parent is ``parent_id_tag``, when known) may use it."""
+        return id_tag == self.id_tag or (
+            self.parent_id_tag is not None and parent_id_tag == self.parent_id_tag)
+
+    def may_admit(self, id_tag, authorize):
+        """True unless ``id_tag`` is surely refused; with ``authorize``, the
+        Authorize answer tells its parent id tag later."""
+        return id_tag == self.id_tag or (
+            self.parent_id_tag is not None and id_tag is not None and authorize)
+
+
 class Connector:
     """Connector ``number`` (0 is the pile itself)."""
 
@@ -72,6 +94,7 @@ class Connector:
         self.operative = True
         self.pending_operative = None     # ChangeAvailability Scheduled
         self.fault = None                 # (error_code, vendor_error_code, info)
+        self.reservation = None           # a Reservation (ReserveNow)
         self.current = None               # (status, error_code, vendor_error_code, info)
         self.reported = None              # the last one the platform acknowledged
         self.timers = {}                  # name -> timer handle
@@ -341,6 +364,7 @@ class VirtualPile(PileCommands):
         except ValueError:
             return
         self._epoch_loop = self.loop.time()
+        self._arm_reservations()
 
     def _sim_delay(self, sim_seconds):
         """Real seconds for ``sim_seconds`` of simulated time."""
@@ -550,6 +574,8 @@ class VirtualPile(PileCommands):
             status = _STAGE_STATUS[connector.stage]
         elif not (connector.operative and pile.operative):
             status = "Unavailable"
+        elif connector.reservation is not None:
+            status = "Reserved"
         else:
             status = "Available"
         return (status, "NoError", None, None)
@@ -583,8 +609,10 @@ class VirtualPile(PileCommands):
 
         self.outbox.submit("StatusNotification", payload, on_result=acknowledged)
 
-    def _unavailable_reason(self, connector):
-        """Why a session cannot start on ``connector`` now (None: it can)."""
+    def _unavailable_reason(self, connector, id_tag=None, authorize=True):
+        """Why a session for ``id_tag`` (None: anyone) cannot start on
+        ``connector`` now (None: it can); ``authorize``: the tag goes through
+        Authorize (see ``Reservation.may_admit``)."""
         pile = self._connectors[0]
         if not self.powered:
             return "the pile is off"
@@ -594,6 +622,8 @@ class VirtualPile(PileCommands):
             return "unavailable"
         if connector.stage is not None or connector.session is not None:
             return "busy"
+        if connector.reservation is not None and not connector.reservation.may_admit(id_tag, authorize):
+            return "reserved for another id tag"
         return None
 
     def _set_operative(self, connector, operative):
@@ -621,7 +651,7 @@ class VirtualPile(PileCommands):
         future = concurrent.futures.Future()
         if claimed:
             connector.stage = None
-        problem = self._unavailable_reason(connector)
+        problem = self._unavailable_reason(connector, id_tag, authorize)
         if problem:
             future.set_exception(PileError(f"connector {connector.number}: {problem}"))
             self._refresh(connector)
@@ -651,11 +681,11 @@ class VirtualPile(PileCommands):
     def _on_authorized(self, connector, attempt, payload):
         if not self._still_preparing(connector, attempt):
             return
-        status = (payload.get("idTagInfo") or {}).get("status")
-        if status == "Accepted":
-            self._begin(connector, attempt)
+        info = payload.get("idTagInfo") or {}
+        if info.get("status") == "Accepted":
+            self._begin(connector, attempt, info.get("parentIdTag"))
         else:
-            self._abandon(connector, attempt, AuthorizationRejected(attempt[1], status))
+            self._abandon(connector, attempt, AuthorizationRejected(attempt[1], info.get("status")))
 
     def _on_authorize_failed(self, connector, attempt, error):
         if not self._still_preparing(connector, attempt):
@@ -676,8 +706,15 @@ class VirtualPile(PileCommands):
         self._refresh(connector)
         self._apply_pending_availability(connector)
 
-    def _begin(self, connector, attempt):
+    def _begin(self, connector, attempt, parent_id_tag=None):
+        """StartTransaction; on a reserved connector only for the reservation's
+        id tag (or its parent's group), which uses the reservation up."""
         sequence, id_tag, vehicle, remote, future = attempt
+        reservation = connector.reservation
+        if reservation is not None and not reservation.admits(id_tag, parent_id_tag):
+            self._abandon(connector, attempt, PileError(
+                f"connector {connector.number}: reserved for another id tag"))
+            return
         watts = self.connector_max_power_kw * 1000.0
         vehicle = vehicle or random_vehicle(self.kind, self.dc, self.rng)
         connector.register_wh = math.floor(connector.register_wh)
@@ -691,6 +728,9 @@ class VirtualPile(PileCommands):
                                        "meter_start": session.meter_start})
         payload = {"connectorId": connector.number, "idTag": id_tag,
                    "meterStart": session.meter_start, "timestamp": self._timestamp(session.started_at)}
+        if reservation is not None:
+            payload["reservationId"] = reservation.reservation_id
+            self._drop_reservation(connector)
         self.outbox.submit(
             "StartTransaction", payload,
             on_result=functools.partial(self._on_transaction_started, connector, session, future),
@@ -826,6 +866,45 @@ class VirtualPile(PileCommands):
             self._refresh(connector)
             self._apply_pending_availability(connector)
 
+    # reservations ----------------------------------------------------------------------
+
+    def _connector_of_reservation(self, reservation_id):
+        return next((c for c in self._charge_points()
+                     if c.reservation is not None and c.reservation.reservation_id == reservation_id), None)
+
+    def _place_reservation(self, connector, reservation_id, id_tag, expiry, parent_id_tag=None):
+        """Hold ``connector`` for ``id_tag`` until ``expiry`` (the caller announces it)."""
+        connector.reservation = Reservation(reservation_id, id_tag, expiry, parent_id_tag)
+        self._arm_reservation(connector)
+
+    def _drop_reservation(self, connector):
+        """End the connector's reservation (used, cancelled, replaced or expired)."""
+        connector.reservation = None
+        self._cancel(f"reservation-{connector.number}")
+
+    def _arm_reservation(self, connector):
+        """The expiry timer: simulated seconds to ``expiry``, scaled by ``speed``."""
+        reservation = connector.reservation
+        delay = self._sim_delay(max(0.0, reservation.expiry - self.sim_now()))
+        self._later(f"reservation-{connector.number}", delay, self._reservation_due, connector, reservation)
+
+    def _arm_reservations(self):
+        """Timers again after a power cut (they stop) or a clock change."""
+        for connector in self._charge_points():
+            if connector.reservation is not None:
+                self._arm_reservation(connector)
+
+    def _reservation_due(self, connector, reservation):
+        if connector.reservation is not reservation:
+            return
+        if reservation.expiry - self.sim_now() > 1e-3:  # the clock moved back meanwhile
+            self._arm_reservation(connector)
+            return
+        self._drop_reservation(connector)
+        self._emit("reservation_expired", {"connector": connector.number,
+                                           "reservation_id": reservation.reservation_id})
+        self._refresh(connector)
+
     # faults -----------------------------------------------------------------------------
 
     def _inject_fault(self, number, error_code, vendor_error_code, info, stop_reason):
@@ -859,6 +938,7 @@ class VirtualPile(PileCommands):
                 self._stop_session(connector, reason, finishing=False, moment=session.clock)
             connector.stage = None
             connector.current = self._status_of(connector)
+        self._arm_reservations()
         self.transport.open()
 
     def _power_down(self, graceful, mode, final, interruption="PowerLoss"):
@@ -922,6 +1002,9 @@ class VirtualPile(PileCommands):
                 "error_code": (connector.current or self._status_of(connector))[1],
                 "operative": connector.operative, "register_wh": math.floor(connector.register_wh),
             }
+            if connector.reservation is not None:
+                entry.update(reservation_id=connector.reservation.reservation_id,
+                             reserved_for=connector.reservation.id_tag)
             if session is not None:
                 entry.update(transaction_id=session.transaction_id, id_tag=session.id_tag,
                              soc=round(session.vehicle.soc, 1), power_w=round(session.power_w),

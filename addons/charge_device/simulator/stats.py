@@ -14,6 +14,7 @@ Events (``kind`` and its ``data`` keys):
 - ``malformed`` (text, error): a down frame that is not OCPP-J
 - ``command`` (action, message_id, payload, response or error_code)
 - ``status`` (connector, status, error_code, vendor_error_code)
+- ``reservation_expired`` (connector, reservation_id): a ReserveNow reached its expiryDate
 - ``session_started`` (session, connector, id_tag, remote, meter_start)
 - ``session_failed`` (session, connector, id_tag, reason)
 - ``transaction_started`` (session, connector, transaction_id, id_tag, status)

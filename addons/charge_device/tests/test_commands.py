@@ -60,6 +60,28 @@ class TestCommands(ChargeDeviceCase):
         self.assertEqual(command.state, "accepted")
         self.assertTrue(command.answer_date)
 
+    def test_reservation_commands(self):
+        """ReserveNow / CancelReservation: validated when sent, closed by their status."""
+        self.assertLessEqual({"ReserveNow", "CancelReservation"},
+                             dict(self.env["charge.device.command"]._fields["action"].selection).keys())
+        payload = {"connectorId": 1, "expiryDate": "2026-11-21T08:15:00Z", "idTag": "CARD0001",
+                   "reservationId": 7}
+        reserve = self.pile._send_command("ReserveNow", payload, connector=self.connector1)
+        again = self.pile._send_command("ReserveNow", dict(payload, reservationId=8))
+        cancel = self.pile._send_command("CancelReservation", {"reservationId": 7})
+        with self.assertRaises(ocpp_frames.FrameError) as caught:
+            self.pile._send_command("ReserveNow", {"connectorId": 1, "idTag": "CARD0001", "reservationId": 9})
+        self.assertEqual(caught.exception.error_code, ocpp_frames.OCCURENCE_CONSTRAINT_VIOLATION)
+        self._commit(FakePublisher())
+        self.answer(reserve, {"status": "Accepted"})
+        self.answer(again, {"status": "Occupied"})
+        self.answer(cancel, {"status": "Accepted"})
+        self.assertEqual((reserve.state, again.state, cancel.state), ("accepted", "rejected", "accepted"))
+        refused = self.pile._send_command("CancelReservation", {"reservationId": 7})
+        self._commit(FakePublisher())
+        self.answer(refused, {"status": "Occupied"})
+        self.assertEqual(refused.state, "failed", "Occupied is no CancelReservation status")
+
     def test_reboot_warns_when_charging_and_can_be_rejected(self):
         self.status(1, "Charging")
         wizard = self.env["charge.command.wizard"].create({"pile_id": self.pile.id, "command": "reset",

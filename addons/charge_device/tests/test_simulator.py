@@ -322,6 +322,13 @@ class TestPileFrames(SimulatorCase):
         pile.stop_charging(1, "Local")
         self.command("Reset", {"type": "Hard"})
         self.loop.advance(60)
+        expiry = frames.format_time(pile.sim_now() + 900)
+        self.command("ReserveNow", {"connectorId": 1, "expiryDate": expiry, "idTag": "APP0002",
+                                    "reservationId": 5})
+        self.charge(1, "APP0002")  # StartTransaction with reservationId
+        self.command("ReserveNow", {"connectorId": 2, "expiryDate": expiry, "idTag": "APP0003",
+                                    "reservationId": 6, "parentIdTag": "GROUP01"})  # Unavailable
+        self.command("CancelReservation", {"reservationId": 6})
         pile.send_call("DataTransfer", {"vendorId": "charge_ops", "messageId": "Hello", "data": "{}"}, check=True)
         self.loop.run_until_idle()
 
@@ -345,6 +352,7 @@ class TestPileFrames(SimulatorCase):
             if message_id not in delivered:
                 continue  # answered with a CALLERROR
             self.assertEqual(schema_errors(action, delivered[message_id], response=True), [], action)
+        self.assertIn(5, [call.payload.get("reservationId") for call in self.transport.calls("StartTransaction")])
         # the stop reasons used
         reasons = {call.payload["reason"] for call in self.transport.calls("StopTransaction")}
         self.assertLessEqual({"Remote", "UnlockCommand", "Local"}, reasons)
@@ -649,7 +657,7 @@ class TestCommands(SimulatorCase):
         reply = self.command("MakeCoffee", {})
         self.assertIsInstance(reply, frames.CallError)
         self.assertEqual(reply.code, "NotImplemented")
-        self.assertEqual(self.command("ReserveNow", {}).code, "NotSupported")
+        self.assertEqual(self.command("ClearCache", {}).code, "NotSupported")
 
     def test_invalid_command_payload_gets_call_error(self):
         self.boot()
@@ -800,6 +808,169 @@ class TestCommands(SimulatorCase):
         self.assertEqual(transfer("SetQRCode", "{not json")["status"], "Rejected")
         self.assertEqual(transfer("Dance", {}), {"status": "UnknownMessageId"})
         self.assertEqual(transfer("SetQRCode", {}, vendor="acme"), {"status": "UnknownVendorId"})
+
+
+@tagged("at_install", "-post_install")
+class TestReservations(SimulatorCase):
+
+    def reserve(self, connector=1, id_tag="CARD0001", reservation_id=1, seconds=900, **extra):
+        """ReserveNow for ``seconds`` of the pile's (simulated) time; the reply status."""
+        payload = {"connectorId": connector, "idTag": id_tag, "reservationId": reservation_id,
+                   "expiryDate": frames.format_time(self.pile.sim_now() + seconds), **extra}
+        return self.command("ReserveNow", payload).payload["status"]
+
+    def cancel(self, reservation_id):
+        return self.command("CancelReservation", {"reservationId": reservation_id}).payload["status"]
+
+    def test_reserve_now_accepted(self):
+        pile = self.boot(connectors=2)
+        self.assertIn("Reservation", pile.config.get("SupportedFeatureProfiles"))
+        self.assertEqual(pile.config.get("ReserveConnectorZeroSupported"), "false")
+        reply = self.command("ReserveNow", {"connectorId": 1, "idTag": "CARD0001", "reservationId": 11,
+                                            "expiryDate": frames.format_time(pile.sim_now() + 900)})
+        self.assertEqual(reply.payload, {"status": "Accepted"})
+        # the reply first, then the connector reports Reserved
+        texts = self.transport.sent
+        reply_index = next(i for i, t in enumerate(texts) if frames.parse(t).message_id == reply.message_id)
+        after = [frames.parse(t) for t in texts[reply_index + 1:]]
+        self.assertEqual([(f.action, f.payload["connectorId"], f.payload["status"]) for f in after],
+                         [("StatusNotification", 1, "Reserved")])
+        connector = pile.snapshot()["connectors"][1]
+        self.assertEqual((connector["status"], connector["reservation_id"], connector["reserved_for"]),
+                         ("Reserved", 11, "CARD0001"))
+        # the same reservationId again replaces the reservation, here on another connector
+        self.assertEqual(self.reserve(2, "CARD0002", 11), "Accepted")
+        self.assertEqual(self.statuses()[-2:], [(1, "Available"), (2, "Reserved")])
+        self.assertEqual(pile.snapshot()["connectors"][2]["reserved_for"], "CARD0002")
+        self.assertNotIn("reservation_id", pile.snapshot()["connectors"][1])
+        # and on the same connector (a new expiry, a new tag) without a status change
+        before = len(self.statuses())
+        self.assertEqual(self.reserve(2, "CARD0003", 11, seconds=1800), "Accepted")
+        self.assertEqual(len(self.statuses()), before)
+        self.assertEqual(pile.snapshot()["connectors"][2]["reserved_for"], "CARD0003")
+        # connector 0 (not supported), an unknown connector, an expiry already past
+        self.assertEqual(self.reserve(0, reservation_id=12), "Rejected")
+        self.assertEqual(self.reserve(9, reservation_id=12), "Rejected")
+        self.assertEqual(self.reserve(1, reservation_id=12, seconds=-60), "Rejected")
+        self.assertEqual(self.statuses(1)[-1], (1, "Available"))
+
+    def test_reserve_now_on_a_busy_faulted_or_unavailable_connector(self):
+        pile = self.boot(connectors=2)
+        self.charge(1, "CARD0001")
+        self.assertEqual(self.reserve(1, "CARD0002", 1), "Occupied")
+        self.assertEqual(self.reserve(2, "CARD0002", 2), "Accepted")
+        self.assertEqual(self.reserve(2, "CARD0003", 3), "Occupied", "reserved for another reservation")
+        self.assertEqual(self.cancel(2), "Accepted")
+        pile.inject_fault(2, "GroundFailure", "5")
+        self.loop.run_until_idle()
+        self.assertEqual(self.reserve(2, "CARD0002", 4), "Faulted")
+        pile.clear_fault(2)
+        self.command("ChangeAvailability", {"connectorId": 2, "type": "Inoperative"})
+        self.assertEqual(self.reserve(2, "CARD0002", 5), "Unavailable")
+        self.assertEqual(self.statuses(2)[-1], (2, "Unavailable"))
+        invalid = self.command("ReserveNow", {"connectorId": 2, "idTag": "CARD0002", "reservationId": 6})
+        self.assertEqual(invalid.code, "OccurenceConstraintViolation")
+
+    def test_cancel_reservation(self):
+        pile = self.boot(connectors=2)
+        self.assertEqual(self.reserve(2, "CARD0001", 21), "Accepted")
+        self.assertEqual(self.cancel(99), "Rejected")
+        self.assertEqual(self.statuses(2)[-1], (2, "Reserved"))
+        self.assertEqual(self.cancel(21), "Accepted")
+        self.assertEqual(self.statuses(2)[-2:], [(2, "Reserved"), (2, "Available")])
+        self.assertEqual(self.cancel(21), "Rejected", "already cancelled")
+        self.assertNotIn("reservation_id", pile.snapshot()["connectors"][2])
+        # the expiry timer went with it
+        self.loop.advance(1000)
+        self.assertEqual(self.statuses(2)[-1], (2, "Available"))
+        self.assertEqual(pile.stats.snapshot()["counters"].get("reservation_expired"), None)
+
+    def test_reservation_expires(self):
+        pile = self.boot(connectors=1)
+        self.assertEqual(self.reserve(1, "CARD0001", 31, seconds=600), "Accepted")
+        self.loop.advance(599)
+        self.assertEqual(self.statuses(1)[-1], (1, "Reserved"))
+        self.loop.advance(2)
+        self.assertEqual(self.statuses(1)[-2:], [(1, "Reserved"), (1, "Available")])
+        self.assertEqual(self.cancel(31), "Rejected", "an expired reservation is gone")
+        self.assertEqual(pile.stats.snapshot()["counters"]["reservation_expired"], 1)
+        # the reservation survives a power cut: its timer is set again at power up,
+        # on the clock of the new BootNotification (the fake platform's moves back)
+        expiry = pile.sim_now() + 600
+        self.command("ReserveNow", {"connectorId": 1, "idTag": "CARD0001", "reservationId": 32,
+                                    "expiryDate": frames.format_time(expiry)})
+        pile.power_off()
+        self.loop.advance(300)
+        pile.power_on()
+        self.loop.run_until_idle()
+        self.assertEqual(self.statuses(1)[-1], (1, "Reserved"))
+        self.loop.advance(expiry - pile.sim_now() - 1)
+        self.assertEqual(self.statuses(1)[-1], (1, "Reserved"))
+        self.loop.advance(2)
+        self.assertEqual(self.statuses(1)[-1], (1, "Available"))
+
+    def test_reservation_expiry_follows_the_speed(self):
+        self.boot(connectors=1, speed=60)
+        self.assertEqual(self.reserve(1, "CARD0001", 41, seconds=600), "Accepted")
+        self.loop.advance(9.9)  # ten simulated minutes are ten seconds at speed 60
+        self.assertEqual(self.statuses(1)[-1], (1, "Reserved"))
+        self.loop.advance(0.2)
+        self.assertEqual(self.statuses(1)[-1], (1, "Available"))
+        expired = frames.parse_time(self.transport.calls("StatusNotification")[-1].payload["timestamp"])
+        self.assertAlmostEqual(expired - START, 600, delta=15)
+
+    def test_reserving_tag_starts_with_the_reservation_id(self):
+        pile = self.boot(connectors=2)
+        self.assertEqual(self.reserve(2, "CARD0001", 51), "Accepted")
+        future = self.charge(2, "CARD0001")
+        self.assertEqual(future.result(0), 1001)
+        start = self.transport.calls("StartTransaction")[0].payload
+        self.assertEqual((start["connectorId"], start["idTag"], start["reservationId"]), (2, "CARD0001", 51))
+        self.assertEqual(self.statuses(2), [(2, "Available"), (2, "Reserved"), (2, "Preparing"),
+                                            (2, "Charging")])
+        self.assertEqual(self.cancel(51), "Rejected", "the reservation is used up")
+        pile.stop_charging(2)
+        self.loop.advance(1000)  # past the expiry: nothing more happens
+        self.assertEqual(self.statuses(2)[-2:], [(2, "Finishing"), (2, "Available")])
+        # a remote start without connectorId takes the connector reserved for its id tag
+        self.assertEqual(self.reserve(2, "APP0001", 52), "Accepted")
+        self.assertEqual(self.command("RemoteStartTransaction", {"idTag": "APP0001"}).payload,
+                         {"status": "Accepted"})
+        start = self.transport.calls("StartTransaction")[-1].payload
+        self.assertEqual((start["connectorId"], start["idTag"], start["reservationId"]), (2, "APP0001", 52))
+        # a start on a connector that is not reserved carries no reservationId
+        self.charge(1, "CARD0002")
+        self.assertNotIn("reservationId", self.transport.calls("StartTransaction")[-1].payload)
+
+    def test_another_tag_cannot_start_on_a_reserved_connector(self):
+        pile = self.boot(connectors=2)
+        self.assertEqual(self.reserve(1, "CARD0001", 61), "Accepted")
+        before = self.actions()
+        future = self.charge(1, "CARD0002")
+        self.assertIn("reserved", str(future.exception(0)))
+        self.assertEqual(self.actions(), before, "no Authorize, no StartTransaction, no status change")
+        self.assertEqual(self.command("RemoteStartTransaction", {"idTag": "APP0001", "connectorId": 1}).payload,
+                         {"status": "Rejected"})
+        # without a connectorId, another connector is taken
+        self.command("RemoteStartTransaction", {"idTag": "APP0001"})
+        self.assertEqual(self.transport.calls("StartTransaction")[-1].payload["connectorId"], 2)
+        self.assertEqual(pile.snapshot()["connectors"][1]["status"], "Reserved")
+        self.assertEqual(self.cancel(61), "Accepted")
+
+    def test_parent_id_tag_reservation(self):
+        platform = FakePlatform()
+        pile = self.boot(platform=platform, connectors=1)
+        self.assertEqual(self.reserve(1, "CARD0001", 71, parentIdTag="FLEET01"), "Accepted")
+        # a tag of another group: Authorize tells its parent, the start is refused
+        platform.replies["Authorize"] = {"idTagInfo": {"status": "Accepted", "parentIdTag": "FLEET02"}}
+        self.assertIn("reserved", str(self.charge(1, "CARD0002").exception(0)))
+        self.assertEqual(self.statuses(1)[-2:], [(1, "Preparing"), (1, "Reserved")])
+        # a tag of the same group may use the reservation
+        platform.replies["Authorize"] = {"idTagInfo": {"status": "Accepted", "parentIdTag": "FLEET01"}}
+        self.charge(1, "CARD0003")
+        start = self.transport.calls("StartTransaction")[0].payload
+        self.assertEqual((start["idTag"], start["reservationId"]), ("CARD0003", 71))
+        self.assertEqual(pile.snapshot()["connectors"][1]["status"], "Charging")
 
 
 @tagged("at_install", "-post_install")

@@ -1,0 +1,16 @@
+from odoo import models
+
+
+class ChargeConnector(models.Model):
+    _inherit = "charge.connector"
+
+    def _on_statuses_changed(self, keys, faults, recovered):
+        """A gun unplugged after charging ends the occupancy of its order."""
+        super()._on_statuses_changed(keys, faults, recovered)
+        if not keys:
+            return
+        orders = self.env["charge.order"].search([("occupancy_open", "=", True)])
+        for order in orders:
+            connector = order.connector_id
+            if (connector.pile_id.id, connector.number) in keys and connector.status not in ("finishing", "occupied"):
+                order._close_occupancy(connector.status_date)

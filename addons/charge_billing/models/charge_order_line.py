@@ -1,0 +1,50 @@
+from odoo import api, fields, models
+
+from .charge_tariff_version import BANDS
+
+
+class ChargeOrderLine(models.Model):
+    """A bill line a customer can check: the energy of one time-of-use
+    period at its prices, the reservation fee, the occupancy fee, or the
+    minutes of an e-bike session."""
+    _name = "charge.order.line"
+    _description = "Charging Order Line"
+    _order = "order_id, sequence, start_date, id"
+
+    order_id = fields.Many2one("charge.order", required=True, index=True, ondelete="cascade")
+    currency_id = fields.Many2one(related="order_id.currency_id")
+    sequence = fields.Integer(compute="_compute_sequence", store=True)
+    kind = fields.Selection([("energy", "Energy"), ("reservation", "Reservation"), ("occupancy", "Occupancy"),
+                             ("ebike", "E-bike Charging")], required=True)
+    name = fields.Char(string="Description", compute="_compute_name", store=True, readonly=False)
+    band = fields.Selection([("standard", "Standard")] + BANDS)
+    start_date = fields.Datetime(string="From")
+    stop_date = fields.Datetime(string="To")
+    energy_kwh = fields.Float(string="Energy (kWh)", digits=(12, 3))
+    quantity = fields.Float(digits=(12, 3))
+    electricity_price = fields.Float(string="Electricity Price", digits="Charge Unit Price")
+    service_price = fields.Float(string="Service Price", digits="Charge Unit Price")
+    electricity_amount = fields.Monetary(string="Electricity")
+    service_amount = fields.Monetary(string="Service")
+    amount = fields.Monetary()
+
+    @api.depends("kind")
+    def _compute_sequence(self):
+        order = {"energy": 10, "ebike": 10, "reservation": 20, "occupancy": 30}
+        for line in self:
+            line.sequence = order.get(line.kind, 40)
+
+    @api.depends("kind", "band", "quantity")
+    def _compute_name(self):
+        bands = dict(self._fields["band"]._description_selection(self.env))
+        for line in self:
+            if line.name:
+                continue
+            if line.kind == "energy":
+                line.name = bands.get(line.band, "")
+            elif line.kind == "reservation":
+                line.name = self.env._("Reservation fee")
+            elif line.kind == "occupancy":
+                line.name = self.env._("Occupancy fee, %s block(s)", int(line.quantity))
+            else:
+                line.name = self.env._("E-bike charging")

@@ -1,0 +1,314 @@
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+from odoo import api, fields, models
+
+from ..tools import ebike_pricing, order_checks, pricing
+from ..tools.allocation import split_quantity
+from ..tools.tou_grid import TariffError
+from .tariff_timezone import to_utc
+
+ENERGY_BANDS = ("standard", "sharp", "peak", "flat", "valley")
+
+
+class ChargeOrder(models.Model):
+    """Pricing, checks and settlement of charging orders: the ORM side of
+    ``tools/pricing.py``, ``tools/ebike_pricing.py`` and ``tools/order_checks.py``."""
+    _inherit = "charge.order"
+
+    # Snapshot ------------------------------------------------------------------
+
+    def _take_tariff_snapshot(self):
+        for order in self:
+            version = order.tariff_version_id
+            if not version:
+                continue
+            if order.kind == "ebike":
+                data = {"kind": "ebike", "tariff": ebike_pricing.snapshot_to_dict(version._ebike_tariff())}
+            else:
+                tariff = version._car_tariff(order.station_id, order.pile_id)
+                data = {"kind": "car", "tariff": pricing.snapshot_to_dict(tariff)}
+            order.tariff_snapshot = json.dumps(data, ensure_ascii=False)
+
+    def _snapshot(self):
+        self.ensure_one()
+        data = json.loads(self.tariff_snapshot or "null")
+        if not data:
+            return None
+        if data["kind"] == "ebike":
+            return ebike_pricing.tariff_from_dict(data["tariff"])
+        return pricing.tariff_from_dict(data["tariff"])
+
+    # Facts ---------------------------------------------------------------------
+
+    def _samples(self):
+        return tuple(
+            pricing.Sample(at=to_utc(value.timestamp), energy_wh=value.energy_wh, power_w=value.power_w)
+            for value in self.session_id.meter_value_ids.sorted("timestamp") if value.energy_wh
+        )
+
+    def _session_facts(self, stop_date, meter_stop):
+        session = self.session_id
+        return pricing.SessionFacts(
+            start=to_utc(self.start_date), stop=to_utc(stop_date),
+            meter_start_wh=session.meter_start, meter_stop_wh=meter_stop, samples=self._samples(),
+            occupancy_minutes=self.occupancy_minutes, reserved=bool(self.reservation_id),
+        )
+
+    # Pricing -------------------------------------------------------------------
+
+    def _price(self, stop_date, meter_stop, minutes=None):
+        """Price the order as if its session ended at ``stop_date`` on
+        ``meter_stop`` (Wh); ``minutes`` overrides an e-bike's duration."""
+        self.ensure_one()
+        tariff = self._snapshot()
+        values = self._telemetry_values()
+        values["pricing_error"] = False
+        if tariff is not None:
+            try:
+                if isinstance(tariff, ebike_pricing.EbikeTariff):
+                    self._price_ebike(tariff, stop_date, meter_stop, minutes, values)
+                else:
+                    self._price_car(tariff, stop_date, meter_stop, values)
+                return
+            except TariffError as error:
+                # facts the engine refuses (a stop before the start...): the checks say why
+                values["pricing_error"] = str(error)
+        # unpriced: the energy is kept, the amounts are zero, the checks flag the order
+        energy = Decimal(max(meter_stop - self.session_id.meter_start, 0)) / 1000
+        values.update(energy_kwh=float(energy), line_ids=[fields.Command.clear()])
+        values.update({f"energy_{band}": 0.0 for band in ENERGY_BANDS}, energy_standard=float(energy))
+        values.update(amount_electricity=0, amount_service=0, amount_reservation=0, amount_occupancy=0,
+                      amount_total=0)
+        self.write(values)
+
+    def _price_car(self, tariff, stop_date, meter_stop, values):
+        bill = pricing.price_session(tariff, self._session_facts(stop_date, meter_stop))
+        values.update({f"energy_{band}": float(bill.energy_by_band.get(band, 0)) for band in ENERGY_BANDS})
+        values.update(
+            energy_kwh=float(bill.energy_kwh), meter_backwards=bill.meter_backwards,
+            amount_electricity=float(bill.electricity), amount_service=float(bill.service),
+            amount_reservation=float(bill.reservation), amount_occupancy=float(bill.occupancy),
+            amount_total=float(bill.total),
+            line_ids=[fields.Command.clear()] + [fields.Command.create(self._line_values(line)) for line in bill.lines],
+        )
+        self.write(values)
+
+    def _price_ebike(self, tariff, stop_date, meter_stop, minutes, values):
+        seconds = int(minutes * 60) if minutes is not None else int((stop_date - self.start_date).total_seconds())
+        energy = (Decimal(max(meter_stop - self.session_id.meter_start, 0)) / 1000).quantize(Decimal("0.001"))
+        bill = ebike_pricing.price_ebike(tariff, ebike_pricing.EbikeFacts(
+            duration_seconds=max(seconds, 0), energy_kwh=energy,
+            max_power_w=Decimal(str(round(values.get("max_power_kw", self.max_power_kw) * 1000, 1)))))
+        values.update({f"energy_{band}": 0.0 for band in ENERGY_BANDS})
+        values.update(
+            energy_kwh=float(energy), energy_standard=float(energy), amount_electricity=float(bill.electricity),
+            amount_service=float(bill.service), amount_reservation=0, amount_occupancy=0,
+            amount_total=float(bill.total), line_ids=[fields.Command.clear(), fields.Command.create({
+                "kind": "ebike", "name": self._ebike_line_label(bill), "start_date": self.start_date,
+                "stop_date": stop_date, "quantity": bill.minutes, "energy_kwh": float(energy),
+                "electricity_amount": float(bill.electricity), "service_amount": float(bill.service),
+                "amount": float(bill.total),
+            })],
+        )
+        self.write(values)
+
+    def _ebike_line_label(self, bill):
+        if bill.free:
+            return self.env._("%s min, within the free duration", bill.minutes)
+        if bill.auto_stopped:
+            return self.env._("%s min, auto-stop amount", bill.minutes)
+        if bill.band is not None:
+            return self.env._("%(minutes)s min at %(rate)s per hour (up to %(watts)s W)", minutes=bill.minutes,
+                              rate=bill.band.rate_per_hour, watts=bill.band.up_to_watts)
+        if bill.tier is not None:
+            return self.env._("%(minutes)s min, tier up to %(tier)s min", minutes=bill.minutes,
+                              tier=bill.tier.up_to_minutes)
+        return self.env._("%s min", bill.minutes)
+
+    @api.model
+    def _line_values(self, line):
+        return {
+            "kind": line.kind, "band": line.band, "start_date": line.start and line.start.replace(tzinfo=None),
+            "stop_date": line.stop and line.stop.replace(tzinfo=None), "energy_kwh": float(line.energy_kwh),
+            "quantity": float(line.quantity), "electricity_price": float(line.electricity_price),
+            "service_price": float(line.service_price), "electricity_amount": float(line.electricity_amount),
+            "service_amount": float(line.service_amount), "amount": float(line.amount),
+        }
+
+    def _telemetry_values(self):
+        values = self.session_id.meter_value_ids
+        socs = values.filtered("soc").sorted("timestamp")
+        return {
+            "max_power_kw": max(values.mapped("power_w") or [0.0]) / 1000.0,
+            "soc_start": socs[:1].soc or self.soc_start,
+            "soc_stop": socs[-1:].soc or self.session_id.soc,
+        }
+
+    # Settlement ------------------------------------------------------------------
+
+    def _settle(self):
+        """Price on the session's final reading, check, then complete or flag."""
+        for order in self:
+            session = order.session_id
+            order._price(session.stop_date, session.meter_stop)
+            order._check_and_close()
+
+    def _settle_on_last_reading(self, minutes=None, note=None):
+        """End the order on the latest reading the pile sent (its session is
+        closed with it, so a late StopTransaction changes nothing)."""
+        for order in self:
+            session = order.session_id
+            last = session.meter_value_ids.sorted("timestamp")[-1:]
+            stop_date = session.stop_date or (last.timestamp if last else session.start_date)
+            meter_stop = session.meter_stop if session.state == "finished" else max(session.meter_last,
+                                                                                   session.meter_start)
+            if session.state != "finished":
+                session.sudo().write({"state": "finished", "stop_date": stop_date, "meter_stop": meter_stop,
+                               "stop_reason": "SettledByOperator"})
+            if minutes is not None:
+                stop_date = order.start_date + timedelta(minutes=minutes)
+            order.write({"stop_date": stop_date, "settled_on_last_reading": True,
+                         "end_reason": order.end_reason or "SettledByOperator", "occupancy_open": False})
+            order._price(stop_date, meter_stop, minutes=minutes)
+            order._complete(note or order.env._("Settled on the last reading."))
+
+    def _check_and_close(self):
+        self.ensure_one()
+        problems = order_checks.check_order(self._check_facts())
+        if not self.tariff_snapshot:
+            problems.append(("no_tariff", {}))
+        elif self.pricing_error and not problems:
+            problems.append(("pricing_error", {"error": self.pricing_error}))
+        if problems:
+            codes = [code for code, _params in problems]
+            self.write({"state": "abnormal", "abnormal_type": order_checks.exception_kind(codes),
+                        "abnormal_date": fields.Datetime.now()})
+            self._record_anomalies(problems)
+        else:
+            self._complete()
+
+    def _check_facts(self):
+        session = self.session_id
+        bands = {band: Decimal(str(self[f"energy_{band}"])) for band in ENERGY_BANDS} if self.kind == "car" else {}
+        amounts = {name: Decimal(str(self[f"amount_{name}"]))
+                   for name in ("electricity", "service", "reservation", "occupancy")}
+        return order_checks.OrderFacts(
+            now=fields.Datetime.now(), start=self.start_date, stop=self.stop_date,
+            energy_kwh=Decimal(str(round(self.energy_kwh, 3))) if not session or session.meter_stop >= session.meter_start
+            else Decimal(session.meter_stop - session.meter_start) / 1000,
+            band_energy_kwh={band: value.quantize(Decimal("0.001")) for band, value in bands.items()},
+            amounts=amounts, total=Decimal(str(self.amount_total)),
+            meter_start_wh=session.meter_start, meter_stop_wh=session.meter_stop if session.state == "finished" else None,
+            meter_backwards=self.meter_backwards, soc_start=self.soc_start or None, soc_stop=self.soc_stop or None,
+            pile_amount=Decimal(str(self.amount_pile)) if self.amount_pile else None,
+            pile_amount_tolerance=Decimal(str(self.company_id.charge_pile_amount_tolerance)),
+        )
+
+    def _record_anomalies(self, problems):
+        self.ensure_one()
+        anomalies = self.env["charge.order.anomaly"].create([
+            {"order_id": self.id, "code": code, "params": json.dumps(params, default=str)}
+            for code, params in problems])
+        self.message_post(body=self.env._("Abnormal: %s", "; ".join(anomalies.mapped("description"))))
+        return anomalies
+
+    def _complete(self, note=None):
+        for order in self:
+            order.state = "completed"
+            if note:
+                order.message_post(body=note)
+            if not order.occupancy_open:
+                order._on_order_completed()
+
+    def _on_order_completed(self):
+        """Hook: the order is final (completed, gun unplugged). charge_member
+        takes the payment here."""
+        self.reservation_id.filtered(lambda r: r.state == "occupying")._close_if_free()
+
+    # Occupancy -------------------------------------------------------------------
+
+    def _close_occupancy(self, when):
+        """The gun was unplugged at ``when``: the occupancy fee is final."""
+        for order in self.filtered("occupancy_open"):
+            minutes = max((when - order.occupancy_start).total_seconds() / 60, 0)
+            order.write({"occupancy_open": False, "occupancy_stop": when, "occupancy_minutes": minutes})
+            session = order.session_id
+            order._price(order.stop_date, session.meter_stop if session.state == "finished" else session.meter_last)
+            if order.state == "completed":
+                order._on_order_completed()
+
+    # Cron --------------------------------------------------------------------------
+
+    @api.model
+    def _cron_watch(self):
+        """Stop e-bike orders whose prepaid amount or duration is used up,
+        or that reached the tariff's auto-stop threshold; close occupancy of
+        connectors unplugged meanwhile."""
+        now = fields.Datetime.now()
+        for order in self.search([("kind", "=", "ebike"), ("state", "=", "charging"), ("auto_stop_sent", "=", False)]):
+            if order._ebike_used_up(now) and order.pile_id.online:
+                command = self.env["charge.device.command"]._send(
+                    order.pile_id, "RemoteStopTransaction", {"transactionId": order.session_id.id},
+                    connector=order.connector_id)
+                order.write({"state": "stopping", "stop_command_id": command.id, "auto_stop_sent": True})
+                order.message_post(body=self.env._("Stopped automatically: the prepaid credit is used up."))
+        for order in self.search([("occupancy_open", "=", True)]):
+            connector = order.connector_id
+            if connector.status not in ("finishing", "occupied"):
+                order._close_occupancy(connector.status_date or now)
+
+    def _ebike_used_up(self, now):
+        self.ensure_one()
+        tariff = self._snapshot()
+        minutes = (now - self.start_date).total_seconds() / 60
+        if self.prepaid_minutes and minutes >= self.prepaid_minutes:
+            return True
+        if isinstance(tariff, ebike_pricing.EbikeTariff):
+            if tariff.auto_stop_minutes and minutes >= tariff.auto_stop_minutes:
+                return True
+            if self.prepaid_amount:
+                session = self.session_id
+                energy = Decimal(max(session.meter_last - session.meter_start, 0)) / 1000
+                bill = ebike_pricing.price_ebike(tariff, ebike_pricing.EbikeFacts(
+                    duration_seconds=int(minutes * 60), energy_kwh=energy,
+                    max_power_w=Decimal(str(round(session.power_kw * 1000, 1)))))
+                return bill.total >= Decimal(str(self.prepaid_amount))
+        return False
+
+    # Manual adjustment -------------------------------------------------------------
+
+    def _apply_adjustment(self, handling):
+        """Write the figures a clerk agreed with the customer; band energies
+        keep their shares of the new total so that they still add up."""
+        self.ensure_one()
+        before = self._format_figures()
+        energy = Decimal(str(round(handling.energy_kwh, 3)))
+        bands = {band: Decimal(str(round(self[f"energy_{band}"], 3))) for band in ENERGY_BANDS}
+        old_total = sum(bands.values())
+        if old_total:
+            shares = split_quantity(energy, [bands[band] for band in ENERGY_BANDS], Decimal("0.001"))
+        else:
+            shares = [energy if band == ("standard" if self.kind == "ebike" else "flat") else Decimal(0)
+                      for band in ENERGY_BANDS]
+        values = {f"energy_{band}": float(share) for band, share in zip(ENERGY_BANDS, shares)}
+        values.update(
+            energy_kwh=float(energy), amount_electricity=handling.amount_electricity,
+            amount_service=handling.amount_service, amount_occupancy=handling.amount_occupancy,
+            occupancy_minutes=handling.occupancy_minutes, occupancy_open=False,
+            amount_total=self.currency_id.round(handling.amount_electricity + handling.amount_service
+                                                + handling.amount_occupancy + self.amount_reservation),
+        )
+        if handling.start_date:
+            values["start_date"] = handling.start_date
+        if handling.stop_date:
+            values["stop_date"] = handling.stop_date
+        self.write(values)
+        self.message_post(body=self.env._("Figures before: %(before)s. After: %(after)s.", before=before,
+                                          after=self._format_figures()))
+
+    def _format_figures(self):
+        return self.env._("%(energy).3f kWh, electricity %(elec).2f, service %(service).2f, occupancy "
+                          "%(occupancy).2f, total %(total).2f", energy=self.energy_kwh, elec=self.amount_electricity,
+                          service=self.amount_service, occupancy=self.amount_occupancy, total=self.amount_total)

@@ -1,0 +1,1 @@
+"""Pure business logic of charge_billing (pricing engines): no ORM import here, unit-tested directly."""
