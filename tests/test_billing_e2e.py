@@ -108,7 +108,7 @@ def test_a_tariff_push_times_out_is_resent_and_accepted(bus):
         bus.odoo_shell(f"env['charge.tariff.push'].browse({failed}).action_resend()")
         wait_for(lambda: [row[1] for row in push_rows(bus, SILENT_SERIAL)] == ["timeout", "accepted"], 30,
                  "the resent push was not accepted")
-        assert [row[2] for row in push_rows(bus, SILENT_SERIAL)] == [True, False]
+        assert [bool(row[2]) for row in push_rows(bus, SILENT_SERIAL)] == [True, False]
         tariff = pile.tariff
     finally:
         pile.stop()

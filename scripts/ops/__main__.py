@@ -87,7 +87,7 @@ COMMANDS = {
     "setup": (cmd_setup, "install requirements, make Odoo importable, get PostgreSQL ready"),
     "run": (cmd_run, "set up, build the 'charge' database, start Odoo on http://localhost:<http_port>"),
     "test": (cmd_test, "set up, fresh 'charge_test' database with the addons' tests, then pytest tests/"),
-    "bench": (cmd_bench, "set up, then the device bus benchmark (frames per second, latency)"),
+    "bench": (cmd_bench, "set up, then the device bus and billing benchmarks"),
     "stop": (cmd_stop, "stop what `run` started (Odoo, services, local PostgreSQL)"),
     "clean": (cmd_clean, "stop, then remove the local PostgreSQL cluster and the cache folder"),
 }

@@ -77,9 +77,27 @@ def run(settings, seconds=20, rates="1000,2000,3000"):
                                       mqtt_username="", mqtt_password="bench")
     step(f"Benchmark ({seconds} s per run; logs in {folder})")
     odoo_argv = [sys.executable, "-m", "odoo", f"--addons-path={settings.odoo_addons_path()}"]
-    return subprocess.call([
+    code = subprocess.call([
         sys.executable, str(settings.repo / "tests" / "bench" / "device_bus_bench.py"),
         "--odoo-argv", json.dumps(odoo_argv), "--conf", str(conf), "--db", BENCH_DB, "--folder", str(folder),
         "--mosquitto", device_bus.mosquitto_binary(), "--serials", json.dumps(serials),
         "--seconds", str(seconds), "--rates", rates,
     ], cwd=settings.repo)
+    return run_billing(settings) or code
+
+
+def run_billing(settings):
+    """tests/bench/billing_bench.py in an Odoo shell on the bench database (rolled back)."""
+    step("Billing benchmark (pricing engine, then settlement through the ORM)")
+    script = settings.repo / "tests" / "bench" / "billing_bench.py"
+    code = f"exec(compile(open({str(script)!r}).read(), {str(script)!r}, 'exec'))\nrun(env)\n"
+    argv = [sys.executable, "-m", "odoo", f"--addons-path={settings.odoo_addons_path()}", "shell",
+            "-c", str(settings.conf_path), "-d", BENCH_DB, "--no-http", "--log-level=warn"]
+    result = subprocess.run(argv, input=code, text=True, capture_output=True, cwd=settings.repo,
+                            env=odoo_cmd.env(), timeout=1800)
+    for line in result.stdout.splitlines():
+        if line.startswith(("engine:", "orm:")):
+            info(line)
+    if result.returncode or "orm:" not in result.stdout:
+        raise OpsError("the billing benchmark failed", result.stderr[-2000:])
+    return 0

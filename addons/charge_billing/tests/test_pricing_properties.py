@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import BaseCase, tagged
 
-from ..tools.pricing import BandPrice, CarTariff, Sample, SessionFacts, effective_prices, price_session, round_money
+from ..tools.pricing import BandPrice, CarTariff, Sample, SessionFacts, effective_prices, price_session
 from ..tools.tou_grid import BANDS, DAY_MINUTES, GRID_MINUTES, TOU_BANDS, Period, period_at
 
 UTC = timezone.utc
