@@ -134,6 +134,12 @@ class TestOrderLifeCycle(ChargeBillingCase):
         occupancy = order.line_ids.filtered(lambda l: l.kind == "occupancy")
         self.assertEqual((occupancy.quantity, occupancy.amount), (2, 2.0))
 
+    def test_pile_without_tariff_gives_an_abnormal_order(self):
+        self.station.tariff_id = False
+        order = self.run_session()
+        self.assertEqual((order.state, order.anomaly_ids.code), ("abnormal", "no_tariff"))
+        self.assertEqual((order.energy_kwh, order.energy_standard, order.amount_total), (10.0, 10.0, 0.0))
+
     def test_xlsx_export_has_a_row_per_order_and_a_sum_row(self):
         first = self.run_session(**SESSION)
         second = self.run_session(start="2026-11-21 03:00", stop="2026-11-21 04:00", meter_start=91000,

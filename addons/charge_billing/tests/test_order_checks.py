@@ -62,4 +62,5 @@ class TestOrderChecks(BaseCase):
     def test_exception_kind(self):
         self.assertEqual(exception_kind(["over_500_kwh"]), "data")
         self.assertEqual(exception_kind(["over_500_kwh", "end_in_future"]), "control")
+        self.assertEqual(exception_kind(["no_tariff"]), "data")
         self.assertIsNone(exception_kind([]))

@@ -98,10 +98,11 @@ def check_order(facts):
 
 
 def exception_kind(codes):
-    """"control" when a timing rule broke, "data" otherwise (None when nothing broke)."""
+    """"control" when a timing rule broke, "data" otherwise, codes outside the
+    manual's rules included (None when nothing broke)."""
     if not codes:
         return None
-    return "control" if any(RULES[code][1] == "control" for code in codes) else "data"
+    return "control" if any(RULES.get(code, ("", "data"))[1] == "control" for code in codes) else "data"
 
 
 def _minutes(delta):
