@@ -1,5 +1,7 @@
 from odoo import models
 
+from .tariff_timezone import operator_context
+
 
 class ChargeConnector(models.Model):
     _inherit = "charge.connector"
@@ -13,4 +15,4 @@ class ChargeConnector(models.Model):
         for order in orders:
             connector = order.connector_id
             if (connector.pile_id.id, connector.number) in keys and connector.status not in ("finishing", "occupied"):
-                order._close_occupancy(connector.status_date)
+                operator_context(order, order.company_id)._close_occupancy(connector.status_date)

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .tariff_timezone import operator_context
+
 FAILED = ("rejected", "failed", "timeout")
 
 
@@ -21,7 +23,7 @@ class ChargeDeviceCommand(models.Model):
 
     @api.model
     def _follow_order_commands(self):
-        Order = self.env["charge.order"]
+        Order = operator_context(self.env["charge.order"])
         for order in Order.search([("state", "=", "starting"), ("start_command_id.state", "in", FAILED)]):
             command = order.start_command_id
             order._on_start_failed(command.error or command.response or command.state)

@@ -36,15 +36,16 @@ class ChargeOrderLine(models.Model):
 
     @api.depends("kind", "band", "quantity")
     def _compute_name(self):
-        bands = dict(self._fields["band"]._description_selection(self.env))
         for line in self:
-            if line.name:
-                continue
-            if line.kind == "energy":
-                line.name = bands.get(line.band, "")
-            elif line.kind == "reservation":
-                line.name = self.env._("Reservation fee")
-            elif line.kind == "occupancy":
-                line.name = self.env._("Occupancy fee, %s block(s)", int(line.quantity))
-            else:
-                line.name = self.env._("E-bike charging")
+            if not line.name:
+                line.name = self._label(line.kind, line.band, line.quantity)
+
+    @api.model
+    def _label(self, kind, band, quantity):
+        if kind == "energy":
+            return dict(self._fields["band"]._description_selection(self.env)).get(band, "")
+        if kind == "reservation":
+            return self.env._("Reservation fee")
+        if kind == "occupancy":
+            return self.env._("Occupancy fee, %s block(s)", int(quantity))
+        return self.env._("E-bike charging")

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from ..tools import ebike_pricing, order_checks, pricing
 from ..tools.allocation import split_quantity
 from ..tools.tou_grid import TariffError
-from .tariff_timezone import to_utc
+from .tariff_timezone import operator_context, to_utc
 
 ENERGY_BANDS = ("standard", "sharp", "peak", "flat", "valley")
 
@@ -129,7 +129,10 @@ class ChargeOrder(models.Model):
 
     @api.model
     def _line_values(self, line):
+        """Values of a bill line from an engine BillLine; its description is
+        written now, in the language of the event that priced the order."""
         return {
+            "name": self.env["charge.order.line"]._label(line.kind, line.band, line.quantity),
             "kind": line.kind, "band": line.band, "start_date": line.start and line.start.replace(tzinfo=None),
             "stop_date": line.stop and line.stop.replace(tzinfo=None), "energy_kwh": float(line.energy_kwh),
             "quantity": float(line.quantity), "electricity_price": float(line.electricity_price),
@@ -246,15 +249,17 @@ class ChargeOrder(models.Model):
         """Stop e-bike orders whose prepaid amount or duration is used up,
         or that reached the tariff's auto-stop threshold; close occupancy of
         connectors unplugged meanwhile."""
+        orders = operator_context(self)
         now = fields.Datetime.now()
-        for order in self.search([("kind", "=", "ebike"), ("state", "=", "charging"), ("auto_stop_sent", "=", False)]):
+        for order in orders.search([("kind", "=", "ebike"), ("state", "=", "charging"),
+                                    ("auto_stop_sent", "=", False)]):
             if order._ebike_used_up(now) and order.pile_id.online:
                 command = self.env["charge.device.command"]._send(
                     order.pile_id, "RemoteStopTransaction", {"transactionId": order.session_id.id},
                     connector=order.connector_id)
                 order.write({"state": "stopping", "stop_command_id": command.id, "auto_stop_sent": True})
-                order.message_post(body=self.env._("Stopped automatically: the prepaid credit is used up."))
-        for order in self.search([("occupancy_open", "=", True)]):
+                order.message_post(body=orders.env._("Stopped automatically: the prepaid credit is used up."))
+        for order in orders.search([("occupancy_open", "=", True)]):
             connector = order.connector_id
             if connector.status not in ("finishing", "occupied"):
                 order._close_occupancy(connector.status_date or now)

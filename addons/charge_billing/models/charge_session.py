@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .tariff_timezone import operator_context
+
 
 class ChargeSession(models.Model):
     """Sessions open, follow and close their charging orders."""
@@ -11,16 +13,18 @@ class ChargeSession(models.Model):
         super()._on_session_started()
         for session in self:
             if not session.order_ids:
-                self.env["charge.order"]._open_for_session(session)
+                operator_context(self.env["charge.order"], session.company_id)._open_for_session(session)
 
     def _on_session_stopped(self):
         super()._on_session_stopped()
-        self.order_ids._on_session_stopped()
+        for session in self:
+            operator_context(session.order_ids, session.company_id)._on_session_stopped()
 
     def write(self, vals):
         result = super().write(vals)
         if vals.get("state") in ("suspended", "active"):
-            self.order_ids._on_session_state(vals["state"])
+            for session in self:
+                operator_context(session.order_ids, session.company_id)._on_session_state(vals["state"])
         return result
 
     @api.model

@@ -27,3 +27,15 @@ def next_midnight_utc(tz_name, now_utc):
 def to_utc(naive_utc):
     """A naive UTC datetime (as Odoo stores it) made aware."""
     return naive_utc.replace(tzinfo=ZoneInfo("UTC")) if naive_utc else None
+
+
+def operator_context(records, company=None):
+    """``records`` in the language of the operator (the company's contact, else
+    the current user's) when the context has none: device events and crons
+    write chatter and bill lines that clerks read."""
+    if records.env.context.get("lang"):
+        return records
+    company = company or records.env.company
+    lang = company.partner_id.lang or records.env.user.lang
+    installed = dict(records.env["res.lang"].get_installed())
+    return records.with_context(lang=lang) if lang in installed else records

@@ -152,3 +152,14 @@ class TestOrderLifeCycle(ChargeBillingCase):
         self.assertIn(second.name, shared)
         self.assertIn("Total", shared)
         self.assertIn(">100<", sheet)  # 90 + 10 kWh in the sum row
+
+    def test_device_events_write_in_the_operator_language(self):
+        """The listener has no user language: bill lines and chatter use the operator's."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["charge_billing"], ["zh_CN"])
+        self.company.partner_id.lang = "zh_CN"
+        context = dict(self.env.context)
+        context.pop("lang", None)
+        self.env = self.env(context=context)  # as the listener runs: no user language
+        order = self.run_session(**SESSION)
+        self.assertEqual(order.line_ids.sorted("start_date")[0].name, "谷时段")
