@@ -18,6 +18,8 @@ import psycopg2
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from odoo.addons.charge_device.simulator import VirtualPile
+
 from scripts.ops import config as ops_config
 from scripts.ops import device_bus, odoo_cmd, postgres
 
@@ -93,6 +95,21 @@ class Bus:
                 result = cr.fetchall() if cr.description else None
         conn.close()
         return result
+
+    def grant_id_tag(self, serial, tag, name):
+        """Let ``tag`` start sessions on pile ``serial`` (charge_device's own authorisation)."""
+        self.sql("INSERT INTO charge_pile_id_tag (pile_id, company_id, tag, name, active) "
+                 "SELECT id, company_id, %s, %s, true FROM charge_pile WHERE serial = %s "
+                 "ON CONFLICT DO NOTHING", [tag, name, serial])
+
+    def virtual_pile(self, serial, connectors=2, **options):
+        """A simulated car pile of the database, connected and booted."""
+        options = {"kind": "car", "max_power_kw": 120, "speed": 60, "meter_interval": 60, **options}
+        pile = VirtualPile(serial, self.pile_password(serial), connectors=connectors, prefix="charge",
+                           host="127.0.0.1", port=self.port, **options)
+        pile.start()
+        wait_for(lambda: pile.snapshot()["booted"], 30, f"the simulated pile {serial} did not boot")
+        return pile
 
     def pile_password(self, serial):
         return self.sql("SELECT mqtt_password FROM charge_pile WHERE serial = %s", [serial])[0][0]

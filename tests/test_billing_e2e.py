@@ -7,8 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from odoo.addons.charge_device.simulator import VirtualPile
-
 from device_bus_harness import e2e_bus, wait_for
 
 SERIAL = "44030501000003"        # demo DC pile of SZ-NS-001, time-of-use tariff 深圳湾分时计费
@@ -29,22 +27,12 @@ def band_at(utc_naive):
 @pytest.fixture(scope="module")
 def bus(tmp_path_factory):
     with e2e_bus(tmp_path_factory.mktemp("billing-bus")) as bus:
-        bus.sql("INSERT INTO charge_pile_id_tag (pile_id, company_id, tag, name, active) "
-                "SELECT id, company_id, 'BILLCARD', 'billing e2e', true FROM charge_pile WHERE serial = %s "
-                "ON CONFLICT DO NOTHING", [SERIAL])
+        bus.grant_id_tag(SERIAL, "BILLCARD", "billing e2e")
         yield bus
 
 
-def simulated(bus, serial):
-    pile = VirtualPile(serial, bus.pile_password(serial), connectors=2, prefix="charge", kind="car",
-                       max_power_kw=120, host="127.0.0.1", port=bus.port, speed=60, meter_interval=30)
-    pile.start()
-    wait_for(lambda: pile.snapshot()["booted"], 30, f"the simulated pile {serial} did not boot")
-    return pile
-
-
 def test_a_charge_across_a_band_boundary_becomes_a_priced_order(bus):
-    pile = simulated(bus, SERIAL)
+    pile = bus.virtual_pile(SERIAL, meter_interval=30)
     try:
         # yesterday 07:58 in Shanghai: the charge crosses 08:00, from valley to flat
         yesterday = datetime.now(timezone.utc).date() - timedelta(days=1)
@@ -102,7 +90,7 @@ def test_a_tariff_push_times_out_is_resent_and_accepted(bus):
     bus.odoo_shell("env['charge.device.command']._cron_timeout()")
     assert [row[1] for row in push_rows(bus, SILENT_SERIAL)] == ["timeout"]
     # the pile comes online; the failed push is resent from the log and the pile accepts it
-    pile = simulated(bus, SILENT_SERIAL)
+    pile = bus.virtual_pile(SILENT_SERIAL)
     try:
         failed = push_rows(bus, SILENT_SERIAL)[0][0]
         bus.odoo_shell(f"env['charge.tariff.push'].browse({failed}).action_resend()")

@@ -5,9 +5,7 @@ import time
 
 import pytest
 
-from odoo.addons.charge_device.simulator import VirtualPile
-
-from device_bus_harness import e2e_bus, wait_for
+from device_bus_harness import e2e_bus
 
 SERIAL = "44030501000003"      # demo DC pile of SZ-NS-001 with two connectors
 
@@ -15,18 +13,13 @@ SERIAL = "44030501000003"      # demo DC pile of SZ-NS-001 with two connectors
 @pytest.fixture(scope="module")
 def bus(tmp_path_factory):
     with e2e_bus(tmp_path_factory.mktemp("simulator-bus")) as bus:
-        bus.sql("INSERT INTO charge_pile_id_tag (pile_id, company_id, tag, name, active) "
-                "SELECT id, company_id, 'SIMCARD1', 'simulator', true FROM charge_pile WHERE serial = %s "
-                "ON CONFLICT DO NOTHING", [SERIAL])
+        bus.grant_id_tag(SERIAL, "SIMCARD1", "simulator")
         yield bus
 
 
 @pytest.fixture
 def pile(bus):
-    pile = VirtualPile(SERIAL, bus.pile_password(SERIAL), connectors=2, prefix="charge", kind="car",
-                       max_power_kw=120, host="127.0.0.1", port=bus.port, speed=60, meter_interval=60)
-    pile.start()
-    wait_for(lambda: pile.snapshot()["booted"], 30, "the simulated pile did not boot")
+    pile = bus.virtual_pile(SERIAL)
     yield pile
     pile.stop()
 

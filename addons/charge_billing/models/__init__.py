@@ -20,4 +20,3 @@ from . import charge_session
 from . import charge_connector
 from . import charge_device_command
 from . import charge_device_bus
-from . import tariff_messages

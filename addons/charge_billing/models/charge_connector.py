@@ -11,7 +11,9 @@ class ChargeConnector(models.Model):
         super()._on_statuses_changed(keys, faults, recovered)
         if not keys:
             return
-        orders = self.env["charge.order"].search([("occupancy_open", "=", True)])
+        # on the listener's hot path: one query, on the piles of this batch only
+        orders = self.env["charge.order"].search([
+            ("occupancy_open", "=", True), ("pile_id", "in", list({pile_id for pile_id, _number in keys}))])
         for order in orders:
             connector = order.connector_id
             if (connector.pile_id.id, connector.number) in keys and connector.status not in ("finishing", "occupied"):

@@ -1,8 +1,7 @@
 from odoo import api, models
 
+from .charge_tariff_push import FAILED
 from .tariff_timezone import operator_context
-
-FAILED = ("rejected", "failed", "timeout")
 
 
 class ChargeDeviceCommand(models.Model):
@@ -13,21 +12,26 @@ class ChargeDeviceCommand(models.Model):
 
     @api.model
     def _on_answer(self, pile_id, frame):
-        super()._on_answer(pile_id, frame)
-        self._follow_order_commands()
+        command = super()._on_answer(pile_id, frame)
+        command._follow_orders()
+        return command
 
     @api.model
     def _cron_timeout(self):
-        super()._cron_timeout()
-        self._follow_order_commands()
+        timed_out = super()._cron_timeout()
+        timed_out._follow_orders()
+        return timed_out
 
-    @api.model
-    def _follow_order_commands(self):
+    def _follow_orders(self):
+        """The orders these commands started or stopped, when the pile refused or never answered."""
+        failed = self.filtered(lambda command: command.state in FAILED)
+        if not failed:
+            return
         Order = operator_context(self.env["charge.order"])
-        for order in Order.search([("state", "=", "starting"), ("start_command_id.state", "in", FAILED)]):
+        for order in Order.search([("state", "=", "starting"), ("start_command_id", "in", failed.ids)]):
             command = order.start_command_id
             order._on_start_failed(command.error or command.response or command.state)
-        for order in Order.search([("state", "=", "stopping"), ("stop_command_id.state", "in", FAILED)]):
+        for order in Order.search([("state", "=", "stopping"), ("stop_command_id", "in", failed.ids)]):
             order.write({"state": "charging", "auto_stop_sent": False})
-            order.message_post(body=self.env._("The pile did not stop the charge (%s): the order is still running.",
+            order.message_post(body=Order.env._("The pile did not stop the charge (%s): the order is still running.",
                                                order.stop_command_id.error or order.stop_command_id.state))

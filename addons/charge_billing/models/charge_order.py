@@ -87,7 +87,7 @@ class ChargeOrder(models.Model):
     occupancy_start = fields.Datetime(readonly=True, help="Charging ended with the gun still plugged in.")
     occupancy_stop = fields.Datetime(readonly=True, help="The gun was unplugged.")
     occupancy_minutes = fields.Float(string="Occupancy (min)", digits=(10, 1), readonly=True)
-    occupancy_open = fields.Boolean(readonly=True, help="The gun is still plugged in after charging.")
+    occupancy_open = fields.Boolean(readonly=True, index=True, help="The gun is still plugged in after charging.")
     reservation_id = fields.Many2one("charge.reservation", string="Reservation", readonly=True, index=True)
     prepaid_amount = fields.Monetary(string="Prepaid Amount", readonly=True)
     prepaid_minutes = fields.Integer(string="Prepaid Minutes", readonly=True)

@@ -94,12 +94,12 @@ class ChargeOrderHandling(models.Model):
         reviewed = self.env._(" (reviewed by %s)", self.reviewer_id.name) if self.reviewer_id else ""
         if self.method == "void":
             if order.session_id.state != "finished":
-                order._settle_on_last_reading()
+                order._price_on_last_reading()
             order.write({"state": "voided"})
             order.message_post(body=self.env._("Voided%(reviewed)s: %(note)s", reviewed=reviewed, note=self.note or ""))
         elif self.method == "settle":
             if order.session_id.state != "finished" or order.kind == "ebike" and self.ebike_minutes:
-                order._settle_on_last_reading(minutes=self.ebike_minutes or None)
+                order._price_on_last_reading(minutes=self.ebike_minutes or None)
             order._complete(self.env._("Settled directly%(reviewed)s: %(note)s", reviewed=reviewed,
                                        note=self.note or ""))
         else:

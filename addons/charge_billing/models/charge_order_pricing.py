@@ -159,8 +159,14 @@ class ChargeOrder(models.Model):
             order._check_and_close()
 
     def _settle_on_last_reading(self, minutes=None, note=None):
-        """End the order on the latest reading the pile sent (its session is
-        closed with it, so a late StopTransaction changes nothing)."""
+        """End the order on the latest reading the pile sent, and complete it."""
+        self._price_on_last_reading(minutes)
+        self._complete(note or self.env._("Settled on the last reading."))
+
+    def _price_on_last_reading(self, minutes=None):
+        """Price the order on the latest reading the pile sent; its session is
+        closed with it, so a late StopTransaction changes nothing. ``minutes``
+        bills an e-bike on a duration a clerk entered."""
         for order in self:
             session = order.session_id
             last = session.meter_value_ids.sorted("timestamp")[-1:]
@@ -169,13 +175,12 @@ class ChargeOrder(models.Model):
                                                                                    session.meter_start)
             if session.state != "finished":
                 session.sudo().write({"state": "finished", "stop_date": stop_date, "meter_stop": meter_stop,
-                               "stop_reason": "SettledByOperator"})
+                                      "stop_reason": "SettledByOperator"})
             if minutes is not None:
                 stop_date = order.start_date + timedelta(minutes=minutes)
             order.write({"stop_date": stop_date, "settled_on_last_reading": True,
                          "end_reason": order.end_reason or "SettledByOperator", "occupancy_open": False})
             order._price(stop_date, meter_stop, minutes=minutes)
-            order._complete(note or order.env._("Settled on the last reading."))
 
     def _check_and_close(self):
         self.ensure_one()
@@ -199,8 +204,7 @@ class ChargeOrder(models.Model):
                    for name in ("electricity", "service", "reservation", "occupancy")}
         return order_checks.OrderFacts(
             now=fields.Datetime.now(), start=self.start_date, stop=self.stop_date,
-            energy_kwh=Decimal(str(round(self.energy_kwh, 3))) if not session or session.meter_stop >= session.meter_start
-            else Decimal(session.meter_stop - session.meter_start) / 1000,
+            energy_kwh=Decimal(str(round(self.energy_kwh, 3))),
             band_energy_kwh={band: value.quantize(Decimal("0.001")) for band, value in bands.items()},
             amounts=amounts, total=Decimal(str(self.amount_total)),
             meter_start_wh=session.meter_start, meter_stop_wh=session.meter_stop if session.state == "finished" else None,
@@ -276,9 +280,11 @@ class ChargeOrder(models.Model):
             if self.prepaid_amount:
                 session = self.session_id
                 energy = Decimal(max(session.meter_last - session.meter_start, 0)) / 1000
+                # the same maximum power as the final bill will use
+                max_power_w = max(session.meter_value_ids.mapped("power_w") or [0.0])
                 bill = ebike_pricing.price_ebike(tariff, ebike_pricing.EbikeFacts(
                     duration_seconds=int(minutes * 60), energy_kwh=energy,
-                    max_power_w=Decimal(str(round(session.power_kw * 1000, 1)))))
+                    max_power_w=Decimal(str(round(max_power_w, 1)))))
                 return bill.total >= Decimal(str(self.prepaid_amount))
         return False
 

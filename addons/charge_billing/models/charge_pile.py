@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .charge_tariff_push import PUSH_STATES
+
 
 class ChargePile(models.Model):
     _inherit = "charge.pile"
@@ -12,9 +14,7 @@ class ChargePile(models.Model):
                                           compute="_compute_effective_tariff", store=True, index=True)
     tariff_push_ids = fields.One2many("charge.tariff.push", "pile_id", string="Tariff Pushes")
     tariff_push_id = fields.Many2one("charge.tariff.push", compute="_compute_tariff_push", string="Last Push")
-    tariff_push_state = fields.Selection(
-        [("queued", "Queued"), ("sent", "Sent"), ("accepted", "Accepted"), ("rejected", "Rejected"),
-         ("timeout", "Timed Out"), ("failed", "Failed")], compute="_compute_tariff_push", string="Tariff Sync")
+    tariff_push_state = fields.Selection(PUSH_STATES, compute="_compute_tariff_push", string="Tariff Sync")
     tariff_push_pending = fields.Boolean(readonly=True, copy=False,
                                          help="The tariff changed; the push cron sends it when the pile is online.")
 
@@ -24,9 +24,12 @@ class ChargePile(models.Model):
             pile.effective_tariff_id = pile.tariff_id or pile.station_id.tariff_id
 
     def _compute_tariff_push(self):
+        """The pile's latest push (the one not superseded), in one query for all piles."""
+        pushes = self.env["charge.tariff.push"].search(
+            [("pile_id", "in", self.ids), ("superseded", "=", False)], order="id")
+        latest = {push.pile_id.id: push for push in pushes}
         for pile in self:
-            push = self.env["charge.tariff.push"].search(
-                [("pile_id", "=", pile.id), ("superseded", "=", False)], limit=1)
+            push = latest.get(pile.id, self.env["charge.tariff.push"])
             pile.tariff_push_id = push
             pile.tariff_push_state = push.state
 

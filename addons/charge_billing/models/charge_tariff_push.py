@@ -4,6 +4,10 @@ from odoo.exceptions import UserError
 from odoo.addons.charge_device.tools import ocpp_routes
 
 FAILED = ("rejected", "timeout", "failed")
+PUSH_STATES = [
+    ("queued", "Queued"), ("sent", "Sent"), ("accepted", "Accepted"), ("rejected", "Rejected"),
+    ("timeout", "Timed Out"), ("failed", "Failed"),
+]
 
 
 class ChargeTariffPush(models.Model):
@@ -20,10 +24,7 @@ class ChargeTariffPush(models.Model):
     station_id = fields.Many2one(related="pile_id.station_id", store=True)
     company_id = fields.Many2one(related="pile_id.company_id", store=True, index=True)
     command_id = fields.Many2one("charge.device.command", string="Command", readonly=True, ondelete="set null")
-    state = fields.Selection(
-        [("queued", "Queued"), ("sent", "Sent"), ("accepted", "Accepted"), ("rejected", "Rejected"),
-         ("timeout", "Timed Out"), ("failed", "Failed")],
-        compute="_compute_state", store=True, index=True, readonly=True)
+    state = fields.Selection(PUSH_STATES, compute="_compute_state", store=True, index=True, readonly=True)
     error = fields.Text(compute="_compute_state", store=True, readonly=True)
     offline_error = fields.Text(readonly=True)
     sent_date = fields.Datetime(related="command_id.sent_date", string="Sent")
@@ -50,9 +51,9 @@ class ChargeTariffPush(models.Model):
     @api.model
     def _push(self, version, piles):
         """Send ``version`` to ``piles``; offline piles get a failed push to resend later."""
+        self.search([("pile_id", "in", piles.ids), ("superseded", "=", False)]).write({"superseded": True})
         pushes = self.browse()
         for pile in piles:
-            self.search([("pile_id", "=", pile.id), ("superseded", "=", False)]).write({"superseded": True})
             values = {"version_id": version.id, "pile_id": pile.id}
             if not pile.online:
                 values["offline_error"] = self.env._("The pile is offline.")

@@ -108,8 +108,7 @@ class ChargeTariffVersion(models.Model):
             elif version.effective_date > now:
                 version.status = "scheduled"
             else:
-                current = version.tariff_id._version_at(now)
-                version.status = "current" if current == version else "superseded"
+                version.status = "current" if version.tariff_id.current_version_id == version else "superseded"
 
     @api.depends("base_price_id")
     def _compute_band_electricity(self):

@@ -2,13 +2,7 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytz
-
 FALLBACK_TZ = "Asia/Shanghai"
-
-
-def tz_selection(_model=None):
-    return [(tz, tz) for tz in sorted(pytz.all_timezones, key=lambda tz: tz if not tz.startswith("Etc/") else "_")]
 
 
 def default_tz(env):

@@ -5,7 +5,7 @@ from odoo.tests import BaseCase, tagged
 
 from ..tools import ebike_pricing
 from ..tools.ebike_pricing import (
-    MODES, ROUNDING, DurationTier, EbikeFacts, EbikeTariff, PowerBand, check_tariff, minutes_affordable, price_ebike,
+    MODES, ROUNDING, DurationTier, EbikeFacts, EbikeTariff, PowerBand, check_tariff, price_ebike,
     push_payload, snapshot_to_dict, tariff_from_dict,
 )
 from ..tools.tou_grid import TariffError
@@ -146,34 +146,6 @@ class TestEbikePricing(BaseCase):
         with self.assertRaises(TariffError) as caught:
             price_ebike(per_hour("0.20"), EbikeFacts(-60, D(0), D(0)))
         self.assertEqual(caught.exception.code, "negative_fact")
-
-    def test_minutes_affordable(self):
-        # truncated: floor(0.20 x m / 60, 2 dp) <= 1.00 up to m = 302 (1.0066 -> 1.00); 303 -> 1.01
-        self.assertEqual(minutes_affordable(per_hour("0.20"), D("1.00"), 150), 302)
-        # half up: 301 min -> 1.0033 -> 1.00; 302 min -> 1.0066 -> 1.01
-        self.assertEqual(minutes_affordable(per_hour("0.20", rounding="half_up"), D("1.00"), 150), 301)
-        # tiers: 2.00 buys up to the 120-min tier (1.80); 0.50 buys nothing
-        tiers = EbikeTariff("duration", duration_tiers=TIERS)
-        self.assertEqual(minutes_affordable(tiers, D("2.00"), 150), 120)
-        self.assertEqual(minutes_affordable(tiers, D("0.50"), 150), 0)
-        # the free minutes (sessions under 10 completed minutes) are always affordable
-        self.assertEqual(minutes_affordable(per_hour("6.00", free_minutes=10), 0, 150), 9)
-        # unlimited: up to the automatic stop, or 48 h
-        self.assertEqual(minutes_affordable(per_hour("0"), 1, 150), 2880)
-        self.assertEqual(minutes_affordable(per_hour("0", auto_stop_minutes=480), 1, 150), 480)
-        # the band follows the power: 0.30/h at 800 W; 201 min = 1.005 -> 1.00 truncated; 202 min -> 1.01;
-        # 0.10/h at 150 W: 605 min = 1.0083 -> 1.00; 606 min -> 1.01
-        self.assertEqual(minutes_affordable(EbikeTariff("power_duration", power_bands=BANDS), 1, 800), 201)
-        self.assertEqual(minutes_affordable(EbikeTariff("power_duration", power_bands=BANDS), 1, 150), 605)
-        # energy modes cannot know in advance, unless given an energy per minute
-        energy = EbikeTariff("energy", electricity_price=D("0.60"), service_price=D("0.40"))
-        self.assertIsNone(minutes_affordable(energy, D("1.00"), 150))
-        minutes = minutes_affordable(energy, D("1.00"), 150, kwh_per_minute=D("0.01"))
-        self.assertLessEqual(price_ebike(energy, facts(minutes, D("0.01") * minutes)).total, D("1.00"))
-        self.assertGreater(price_ebike(energy, facts(minutes + 1, D("0.01") * (minutes + 1))).total, D("1.00"))
-        with self.assertRaises(TariffError) as caught:
-            minutes_affordable(per_hour("0.20"), D("-1"), 150)
-        self.assertEqual(caught.exception.code, "negative_price")
 
     def test_snapshot_round_trip_and_push_payload(self):
         tariff = EbikeTariff("energy_power", duration_tiers=TIERS, power_bands=BANDS, electricity_price=D("0.61230"),

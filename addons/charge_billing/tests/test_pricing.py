@@ -7,7 +7,7 @@ from odoo.tests import BaseCase, tagged
 
 from ..tools import pricing
 from ..tools.pricing import (
-    BandPrice, CarTariff, OccupancyRule, Sample, SessionFacts, occupancy_fee, price_energy, price_session,
+    BandPrice, CarTariff, OccupancyRule, Sample, SessionFacts, occupancy_fee, price_session,
     push_payload, snapshot_to_dict, tariff_from_dict,
 )
 from ..tools.tou_grid import BANDS, Period, TariffError
@@ -153,20 +153,6 @@ class TestCarPricing(BaseCase):
         self.assertEqual((line.band, line.energy_kwh), ("standard", D("1.235")))
         self.assertEqual((bill.electricity, bill.service, bill.total), (D("0.62"), D("0.37"), D("0.99")))
         self.assertEqual(bill.energy_by_band["standard"], D("1.235"))
-
-    def test_price_energy_for_the_test_form(self):
-        line = price_energy(standard_tariff(), "standard", D("1.2345"))
-        self.assertEqual((line.energy_kwh, line.electricity_amount, line.service_amount, line.amount),
-                         (D("1.235"), D("0.62"), D("0.37"), D("0.99")))
-        # 10 kWh of sharp: 12.50 + 8.00
-        line = price_energy(demo_tariff(), "sharp", 10)
-        self.assertEqual((line.electricity_amount, line.service_amount, line.amount), (D("12.50"), D("8.00"), D("20.50")))
-        with self.assertRaises(TariffError) as caught:
-            price_energy(demo_tariff(), "standard", 1)
-        self.assertEqual(caught.exception.code, "band")
-        with self.assertRaises(TariffError) as caught:
-            price_energy(demo_tariff(), "flat", -1)
-        self.assertEqual(caught.exception.code, "negative_energy")
 
     def test_pile_without_tou_service_fee_uses_the_lowest_service_price(self):
         # lowest service price of the used bands: valley 0.40; 90 kWh x 0.40 = 36.00; electricity unchanged

@@ -72,7 +72,7 @@ class TestTariffRules(ChargeBillingCase):
         self.assertEqual(self.tou._version_at(utc("2026-11-21 15:59")).number, 1)
         self.assertEqual(self.tou._version_at(utc("2026-11-21 16:00")).number, 2)
         with freeze_time("2026-11-21 16:30:00"):
-            self.tou.version_ids.invalidate_recordset(["status"])
+            self.env.invalidate_all()  # the version in force is computed from the clock
             self.assertEqual(draft.status, "current")
             self.assertEqual(self.tou.version_ids.filtered(lambda v: v.number == 1).status, "superseded")
 

@@ -1,7 +1,7 @@
 from odoo.tests import BaseCase, tagged
 
 from ..tools.tou_grid import (
-    BANDS, DAY_MINUTES, ERROR_CODES, TOU_BANDS, Period, TariffError, check_periods, merge_adjacent,
+    BANDS, DAY_MINUTES, ERROR_CODES, TOU_BANDS, Period, TariffError, check_periods,
     minute_label, period_at, period_label,
 )
 
@@ -89,15 +89,6 @@ class TestTouGrid(BaseCase):
         self.assertEqual(params, {"start": "00:00", "end": "01:00"})
         params = self.assertTariffError("gap", [Period(0, 1410, "flat")])
         self.assertEqual(params, {"start": "23:30", "end": "24:00"})
-
-    def test_merge_adjacent(self):
-        merged = merge_adjacent(check_periods(DEMO_DAY))
-        self.assertEqual(len(merged), 7, "the demo day has no adjacent periods of one band")
-        self.assertEqual(
-            merge_adjacent([Period(600, 1440, "flat"), Period(0, 300, "valley"), Period(300, 600, "valley")]),
-            (Period(0, 600, "valley"), Period(600, 1440, "flat")),
-        )
-        self.assertEqual(merge_adjacent([]), ())
 
     def test_period_at(self):
         periods = check_periods(DEMO_DAY)

@@ -22,6 +22,8 @@ Errors are :class:`.tou_grid.TariffError` with one of the codes of :data:`ERROR_
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from .tariff_values import (SNAPSHOT_FORMAT, as_decimal, check_currency_digits, check_non_negative,
+                            check_snapshot_format, is_int, required)
 from .tou_grid import TariffError
 
 MODES = ("duration", "power_duration", "energy", "energy_hourly", "energy_power")
@@ -49,20 +51,6 @@ ERROR_CODES = {
 _ROUNDINGS = {"half_up": ROUND_HALF_UP, "truncate": ROUND_DOWN}
 
 
-def _decimal(value, field_name):
-    """``value`` as a finite Decimal (floats through their shortest text form); TariffError "number"."""
-    try:
-        if isinstance(value, bool):
-            raise TypeError(value)
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except (ArithmeticError, TypeError, ValueError):
-        number = None
-    if number is None or not number.is_finite():
-        raise TariffError("number", f"{field_name}: {value!r} is not a finite number",
-                          field=field_name, value=str(value))
-    return number
-
-
 @dataclass(frozen=True)
 class DurationTier:
     """Mode "duration": sessions of at most ``up_to_minutes`` (and more than the previous tier's) cost ``amount``."""
@@ -71,7 +59,7 @@ class DurationTier:
     amount: Decimal
 
     def __post_init__(self):
-        object.__setattr__(self, "amount", _decimal(self.amount, "tier amount"))
+        object.__setattr__(self, "amount", as_decimal(self.amount, "tier amount"))
 
 
 @dataclass(frozen=True)
@@ -82,8 +70,8 @@ class PowerBand:
     rate_per_hour: Decimal
 
     def __post_init__(self):
-        object.__setattr__(self, "up_to_watts", _decimal(self.up_to_watts, "band watts"))
-        object.__setattr__(self, "rate_per_hour", _decimal(self.rate_per_hour, "band rate"))
+        object.__setattr__(self, "up_to_watts", as_decimal(self.up_to_watts, "band watts"))
+        object.__setattr__(self, "rate_per_hour", as_decimal(self.rate_per_hour, "band rate"))
 
 
 @dataclass(frozen=True)
@@ -106,7 +94,7 @@ class EbikeTariff:
         object.__setattr__(self, "duration_tiers", tuple(self.duration_tiers or ()))
         object.__setattr__(self, "power_bands", tuple(self.power_bands or ()))
         for name in ("electricity_price", "service_price", "service_per_hour", "auto_stop_amount"):
-            object.__setattr__(self, name, _decimal(getattr(self, name), name))
+            object.__setattr__(self, name, as_decimal(getattr(self, name), name))
 
 
 @dataclass(frozen=True)
@@ -118,8 +106,8 @@ class EbikeFacts:
     max_power_w: Decimal
 
     def __post_init__(self):
-        object.__setattr__(self, "energy_kwh", _decimal(self.energy_kwh, "energy_kwh"))
-        object.__setattr__(self, "max_power_w", _decimal(self.max_power_w, "max_power_w"))
+        object.__setattr__(self, "energy_kwh", as_decimal(self.energy_kwh, "energy_kwh"))
+        object.__setattr__(self, "max_power_w", as_decimal(self.max_power_w, "max_power_w"))
 
 
 @dataclass(frozen=True)
@@ -140,31 +128,18 @@ class EbikeBill:
 # Validation
 
 
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_non_negative(value, field_name):
-    """Raise "negative_price" when ``value`` < 0."""
-    if value < 0:
-        raise TariffError("negative_price", f"{field_name} cannot be negative ({value})",
-                          field=field_name, value=str(value))
-
-
 def _check_settings(tariff):
     """Mode, rounding, currency digits, free minutes and the automatic stop."""
     if tariff.mode not in MODES:
         raise TariffError("mode", f"unknown pricing mode {tariff.mode!r}", mode=str(tariff.mode))
     if tariff.rounding not in ROUNDING:
         raise TariffError("rounding", f"unknown rounding {tariff.rounding!r}", rounding=str(tariff.rounding))
-    digits = tariff.currency_digits
-    if not _is_int(digits) or not 0 <= digits <= 6:
-        raise TariffError("currency_digits", f"currency digits must be 0..6, not {digits!r}", digits=digits)
-    if not _is_int(tariff.free_minutes) or tariff.free_minutes < 0:
+    check_currency_digits(tariff.currency_digits)
+    if not is_int(tariff.free_minutes) or tariff.free_minutes < 0:
         raise TariffError("negative_minutes", f"free minutes must be an integer >= 0, not {tariff.free_minutes!r}",
                           minutes=tariff.free_minutes)
     minutes = tariff.auto_stop_minutes
-    if not _is_int(minutes) or not 0 <= minutes <= MAX_AUTO_STOP_MINUTES:
+    if not is_int(minutes) or not 0 <= minutes <= MAX_AUTO_STOP_MINUTES:
         raise TariffError("auto_stop_limit", f"the automatic stop must be 0..{MAX_AUTO_STOP_MINUTES} minutes "
                           f"(48 h), not {minutes!r}", minutes=minutes, limit=MAX_AUTO_STOP_MINUTES)
 
@@ -175,10 +150,10 @@ def _check_tiers(tariff):
         raise TariffError("no_tiers", "the duration mode needs duration tiers")
     previous = 0
     for tier in tariff.duration_tiers:
-        if not _is_int(tier.up_to_minutes) or tier.up_to_minutes <= previous:
+        if not is_int(tier.up_to_minutes) or tier.up_to_minutes <= previous:
             raise TariffError("tiers_order", f"duration tier minutes must increase: {tier.up_to_minutes!r} "
                               f"after {previous}", minutes=tier.up_to_minutes)
-        _check_non_negative(tier.amount, f"amount of the tier up to {tier.up_to_minutes} min")
+        check_non_negative(tier.amount, f"amount of the tier up to {tier.up_to_minutes} min")
         previous = tier.up_to_minutes
 
 
@@ -191,7 +166,7 @@ def _check_bands(tariff):
         if band.up_to_watts <= previous:
             raise TariffError("bands_order", f"power band watts must increase: {band.up_to_watts} after {previous}",
                               watts=str(band.up_to_watts))
-        _check_non_negative(band.rate_per_hour, f"rate of the band up to {band.up_to_watts} W")
+        check_non_negative(band.rate_per_hour, f"rate of the band up to {band.up_to_watts} W")
         previous = band.up_to_watts
 
 
@@ -201,12 +176,12 @@ def check_tariff(tariff):
     _check_tiers(tariff)
     _check_bands(tariff)
     for name in ("electricity_price", "service_price", "service_per_hour", "auto_stop_amount"):
-        _check_non_negative(getattr(tariff, name), name)
+        check_non_negative(getattr(tariff, name), name)
 
 
 def _check_facts(facts):
     """Duration, energy and power must be >= 0 (and the duration an integer)."""
-    if not _is_int(facts.duration_seconds) or facts.duration_seconds < 0:
+    if not is_int(facts.duration_seconds) or facts.duration_seconds < 0:
         raise TariffError("negative_fact", f"duration_seconds must be an integer >= 0, not {facts.duration_seconds!r}",
                           field="duration_seconds", value=str(facts.duration_seconds))
     for name in ("energy_kwh", "max_power_w"):
@@ -303,34 +278,9 @@ def _auto_stop_split(tariff, electricity):
     return electricity, amount - electricity
 
 
-def minutes_affordable(tariff, prepaid_amount, max_power_w, kwh_per_minute=None):
-    """The minutes of charging that ``prepaid_amount`` buys, to auto-stop a prepaid e-bike order.
-
-    The largest number of minutes m such that no session of m minutes or less costs more
-    than the prepaid amount, at most the automatic stop (or 48 h without one). Energy
-    modes depend on the energy drawn: None unless ``kwh_per_minute`` gives an estimate.
-    """
-    check_tariff(tariff)
-    prepaid = _decimal(prepaid_amount, "prepaid_amount")
-    if prepaid < 0:
-        raise TariffError("negative_price", f"the prepaid amount cannot be negative ({prepaid})",
-                          field="prepaid_amount", value=str(prepaid))
-    if tariff.mode not in TIME_MODES and kwh_per_minute is None:
-        return None
-    per_minute = _decimal(kwh_per_minute or 0, "kwh_per_minute")
-    _check_facts(EbikeFacts(0, per_minute, max_power_w))
-    limit = tariff.auto_stop_minutes or MAX_AUTO_STOP_MINUTES
-    for minutes in range(limit + 1):
-        facts = EbikeFacts(minutes * 60, per_minute * minutes, max_power_w)
-        if _price_checked(tariff, facts).total > prepaid:
-            return minutes - 1 if minutes else 0
-    return limit
-
-
 # ---------------------------------------------------------------------------
 # Snapshots and the pile payload
 
-SNAPSHOT_FORMAT = 1
 _DECIMAL_FIELDS = ("electricity_price", "service_price", "service_per_hour", "auto_stop_amount")
 _INTEGER_FIELDS = ("free_minutes", "auto_stop_minutes", "currency_digits")
 
@@ -348,26 +298,17 @@ def snapshot_to_dict(tariff):
     return data
 
 
-def _required(data, key):
-    """``data[key]``, or TariffError "snapshot"."""
-    try:
-        return data[key]
-    except (KeyError, TypeError):
-        raise TariffError("snapshot", f"the tariff snapshot has no {key!r}", key=key) from None
-
-
 def tariff_from_dict(data):
     """The EbikeTariff of a :func:`snapshot_to_dict` dict, validated."""
-    if _required(data, "format") != SNAPSHOT_FORMAT:
-        raise TariffError("snapshot", f"unknown tariff snapshot format {data['format']!r}", key="format")
+    check_snapshot_format(data)
     tariff = EbikeTariff(
-        mode=_required(data, "mode"),
-        duration_tiers=tuple(DurationTier(_required(tier, "up_to_minutes"), _required(tier, "amount"))
+        mode=required(data, "mode"),
+        duration_tiers=tuple(DurationTier(required(tier, "up_to_minutes"), required(tier, "amount"))
                              for tier in data.get("duration_tiers", ())),
-        power_bands=tuple(PowerBand(_required(band, "up_to_watts"), _required(band, "rate_per_hour"))
+        power_bands=tuple(PowerBand(required(band, "up_to_watts"), required(band, "rate_per_hour"))
                           for band in data.get("power_bands", ())),
-        rounding=_required(data, "rounding"),
-        **{name: _required(data, name) for name in _DECIMAL_FIELDS + _INTEGER_FIELDS},
+        rounding=required(data, "rounding"),
+        **{name: required(data, name) for name in _DECIMAL_FIELDS + _INTEGER_FIELDS},
     )
     check_tariff(tariff)
     return tariff

@@ -24,10 +24,12 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .tou_grid import ERROR_CODES as PERIOD_ERROR_CODES
+from .tariff_values import (SNAPSHOT_FORMAT, as_decimal, check_currency_digits, check_non_negative,
+                            check_snapshot_format, is_int, required)
 from .tou_grid import BANDS, DAY_MINUTES, Period, TariffError, check_periods, minute_label, period_at
 
 ERROR_CODES = {
@@ -54,7 +56,6 @@ STANDARD_PERIODS = (Period(0, DAY_MINUTES, STANDARD),)
 PRICE_DIGITS = 5
 PRICE_STEP = Decimal("0.00001")
 ENERGY_STEP = Decimal("0.001")  # kWh, i.e. one Wh
-SNAPSHOT_FORMAT = 1
 KINDS = ("energy", "reservation", "occupancy")
 
 _UTC = timezone.utc
@@ -62,27 +63,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
 _ONE_MICROSECOND = timedelta(microseconds=1)
 _ONE_SECOND = timedelta(seconds=1)
 _CONTEXT = Context(prec=40)  # energy interpolation and splitting: ample digits, results quantized afterwards
-
-
-def as_decimal(value, field_name):
-    """``value`` as a finite Decimal; floats go through their shortest text form (0.35 -> Decimal("0.35"))."""
-    try:
-        if isinstance(value, Decimal):
-            number = value
-        elif isinstance(value, bool):
-            raise TypeError(value)
-        elif isinstance(value, float):
-            number = Decimal(repr(value))
-        elif isinstance(value, (int, str)):
-            number = Decimal(value)
-        else:
-            raise TypeError(value)
-    except (InvalidOperation, TypeError, ValueError):
-        number = None
-    if number is None or not number.is_finite():
-        raise TariffError("number", f"{field_name}: {value!r} is not a finite number",
-                          field=field_name, value=str(value))
-    return number
 
 
 def round_money(amount, digits):
@@ -218,25 +198,12 @@ def checked_periods(periods):
     return check_periods(periods)
 
 
-def _check_non_negative(value, field_name):
-    """Raise "negative_price" when ``value`` < 0."""
-    if value < 0:
-        raise TariffError("negative_price", f"{field_name} cannot be negative ({value})",
-                          field=field_name, value=str(value))
-
-
 def _check_unit_price(value, field_name):
     """A price per kWh: >= 0 and at most 5 decimals."""
-    _check_non_negative(value, field_name)
+    check_non_negative(value, field_name)
     if value != value.quantize(PRICE_STEP, rounding=ROUND_FLOOR):
         raise TariffError("price_digits", f"{field_name} {value} has more than {PRICE_DIGITS} decimals",
                           field=field_name, value=str(value))
-
-
-def check_currency_digits(digits):
-    """Raise "currency_digits" unless ``digits`` is an integer in 0..6."""
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 6:
-        raise TariffError("currency_digits", f"currency digits must be 0..6, not {digits!r}", digits=digits)
 
 
 def _check_prices(tariff, periods):
@@ -258,12 +225,12 @@ def _check_occupancy(rule):
     if rule is None:
         return
     for field_name, value, lowest in (("free_minutes", rule.free_minutes, 0), ("block_minutes", rule.block_minutes, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+        if not is_int(value) or value < lowest:
             raise TariffError("occupancy_rule", f"occupancy {field_name} must be an integer >= {lowest}, not {value!r}",
                               field=field_name, value=value)
-    _check_non_negative(rule.block_fee, "occupancy block fee")
+    check_non_negative(rule.block_fee, "occupancy block fee")
     if rule.cap is not None:
-        _check_non_negative(rule.cap, "occupancy cap")
+        check_non_negative(rule.cap, "occupancy cap")
 
 
 def check_tariff(tariff):
@@ -272,7 +239,7 @@ def check_tariff(tariff):
     periods = checked_periods(tariff.periods)
     check_currency_digits(tariff.currency_digits)
     _check_prices(tariff, periods)
-    _check_non_negative(tariff.reservation_fee, "reservation fee")
+    check_non_negative(tariff.reservation_fee, "reservation fee")
     _check_occupancy(tariff.occupancy)
     return periods
 
@@ -334,20 +301,6 @@ def occupancy_fee(rule, occupied_minutes):
 def quantize_energy(energy_kwh):
     """Energy rounded half-up to the Wh (0.001 kWh)."""
     return energy_kwh.quantize(ENERGY_STEP, rounding=ROUND_HALF_UP)
-
-
-def price_energy(tariff, band, energy_kwh):
-    """The energy line of ``energy_kwh`` (quantized to 0.001 kWh) at one band of the tariff, amounts rounded.
-
-    For the "test this tariff" form; ``band`` must be a band the periods use.
-    """
-    prices = effective_prices(tariff)
-    if band not in prices:
-        raise TariffError("band", f"the tariff has no band {band!r}", band=str(band))
-    energy = as_decimal(energy_kwh, "energy_kwh")
-    if energy < 0:
-        raise TariffError("negative_energy", f"energy cannot be negative ({energy})", energy=str(energy))
-    return _energy_line(band, None, None, quantize_energy(energy), prices[band], tariff.currency_digits)
 
 
 def _energy_line(band, start, stop, energy, price, digits, exact_kwh=None):
@@ -654,29 +607,20 @@ def snapshot_to_dict(tariff):
     }
 
 
-def _required(data, key):
-    """``data[key]``, or TariffError "snapshot"."""
-    try:
-        return data[key]
-    except (KeyError, TypeError):
-        raise TariffError("snapshot", f"the tariff snapshot has no {key!r}", key=key) from None
-
-
 def tariff_from_dict(data):
     """The CarTariff of a :func:`snapshot_to_dict` dict, validated."""
-    if _required(data, "format") != SNAPSHOT_FORMAT:
-        raise TariffError("snapshot", f"unknown tariff snapshot format {data['format']!r}", key="format")
+    check_snapshot_format(data)
     rule = data.get("occupancy")
     tariff = CarTariff(
-        timezone=_required(data, "timezone"),
-        periods=tuple(Period(_required(p, "start_minute"), _required(p, "end_minute"), _required(p, "band"))
-                      for p in _required(data, "periods")),
-        prices={band: BandPrice(_required(price, "electricity"), _required(price, "service"))
-                for band, price in _required(data, "prices").items()},
+        timezone=required(data, "timezone"),
+        periods=tuple(Period(required(p, "start_minute"), required(p, "end_minute"), required(p, "band"))
+                      for p in required(data, "periods")),
+        prices={band: BandPrice(required(price, "electricity"), required(price, "service"))
+                for band, price in required(data, "prices").items()},
         tou_service_fee=bool(data.get("tou_service_fee", True)),
         reservation_fee=data.get("reservation_fee", "0"),
         occupancy=None if rule is None else OccupancyRule(
-            _required(rule, "free_minutes"), _required(rule, "block_minutes"), _required(rule, "block_fee"),
+            required(rule, "free_minutes"), required(rule, "block_minutes"), required(rule, "block_fee"),
             rule.get("cap")),
         currency_digits=data.get("currency_digits", 2),
     )

@@ -132,22 +132,6 @@ def _raise_gap(start, end):
     )
 
 
-def merge_adjacent(periods):
-    """Periods sorted by start, with adjacent periods of the same band merged (for display).
-
-    >>> merge_adjacent([Period(0, 60, "flat"), Period(60, 1440, "flat")])
-    (Period(start_minute=0, end_minute=1440, band='flat'),)
-    """
-    merged = []
-    for period in sorted(periods, key=lambda p: (p.start_minute, p.end_minute)):
-        last = merged[-1] if merged else None
-        if last and last.band == period.band and last.end_minute == period.start_minute:
-            merged[-1] = Period(last.start_minute, period.end_minute, last.band)
-        else:
-            merged.append(period)
-    return tuple(merged)
-
-
 def period_at(periods, minute):
     """The period of sorted, day-covering ``periods`` that contains the local ``minute`` (may be fractional)."""
     starts = [period.start_minute for period in periods]

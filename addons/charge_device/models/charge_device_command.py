@@ -101,13 +101,14 @@ class ChargeDeviceCommand(models.Model):
 
     @api.model
     def _on_answer(self, pile_id, frame):
-        """Close the command the pile answered with ``frame`` (CallResult or CallError)."""
+        """Close the command the pile answered with ``frame`` (CallResult or
+        CallError); return it (empty for an unknown or redelivered answer)."""
         command = self.search([("pile_id", "=", pile_id), ("message_id", "=", frame.message_id)], limit=1)
         if not command:
             _logger.info("answer %s of pile %s matches no command", frame.message_id, pile_id)
-            return
+            return command
         if command.state not in ("queued", "sent", "timeout"):
-            return  # a redelivered answer
+            return self.browse()  # a redelivered answer
         values = {"answer_date": fields.Datetime.now()}
         if isinstance(frame, ocpp_frames.CallError):
             values.update(state="failed", error=f"{frame.error_code}: {frame.description}")
@@ -123,6 +124,7 @@ class ChargeDeviceCommand(models.Model):
         command.write(values)
         if command.state == "accepted":
             command._on_accepted(frame.payload)
+        return command
 
     def _on_accepted(self, payload):
         """What an accepted command changes on the platform's side."""
@@ -132,12 +134,16 @@ class ChargeDeviceCommand(models.Model):
 
     @api.model
     def _cron_timeout(self):
-        """Commands without an answer within their company's timeout are timed out."""
+        """Commands without an answer within their company's timeout are timed
+        out; return them."""
         now = fields.Datetime.now()
+        timed_out = self.browse()
         for company in self.env["res.company"].search([]):
             limit = now - timedelta(seconds=company.charge_command_timeout or 60)
-            self.search([
+            timed_out |= self.search([
                 ("company_id", "=", company.id),
                 "|", "&", ("state", "=", "sent"), ("sent_date", "<", limit),
                 "&", ("state", "=", "queued"), ("create_date", "<", limit),
-            ]).write({"state": "timeout"})
+            ])
+        timed_out.write({"state": "timeout"})
+        return timed_out
