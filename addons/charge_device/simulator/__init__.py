@@ -4,7 +4,8 @@ tests. Pure Python (paho-mqtt; jsonschema and the ``ocpp`` package's schemas
 for validation): it never imports Odoo. Its Odoo entry point is the
 ``charge_simulator`` CLI command (``cli/charge_simulator.py``).
 
-- ``VirtualPile``: one pile (boot, heartbeat, status, sessions, reservations, commands, faults)
+- ``VirtualPile``: one pile (boot, heartbeat, status, sessions, reservations, local
+  authorization list and offline starts, commands, faults)
 - ``Simulator``: many piles on one event loop, a scenario runner, a summary
 - ``Scenario``: N sessions spread over free connectors with random id tags
 - ``MemoryTransport`` + ``ManualLoop``: broker-less, deterministic test harness

@@ -10,6 +10,7 @@ import json
 import logging
 
 from . import frames
+from .local_list import ListUpdateError
 from .schemas import PayloadError
 
 _logger = logging.getLogger(__name__)
@@ -135,6 +136,27 @@ class PileCommands:
             return {"status": "Rejected"}, None
         self._drop_reservation(connector)
         return {"status": "Accepted"}, lambda: self._refresh(connector)
+
+    # local authorization list (OCPP 1.6, 5.15 and 5.10) ---------------------------
+
+    def _command_SendLocalList(self, payload):
+        if not self.config.get_bool("LocalAuthListEnabled"):
+            return {"status": "NotSupported"}, None
+        items = payload.get("localAuthorizationList") or []
+        if len(items) > self.config.get_int("SendLocalListMaxLength"):
+            return {"status": "Failed"}, None
+        try:
+            self.local_auth_list.update(payload["listVersion"], payload["updateType"], items,
+                                        self.config.get_int("LocalAuthListMaxLength"))
+        except ListUpdateError as error:
+            _logger.info("pile %s: SendLocalList %s: %s", self.serial, error.status, error.description)
+            return {"status": error.status}, None
+        return {"status": "Accepted"}, None
+
+    def _command_GetLocalListVersion(self, payload):
+        if not self.config.get_bool("LocalAuthListEnabled"):
+            return {"listVersion": -1}, None
+        return {"listVersion": self.local_auth_list.version}, None
 
     # device management ----------------------------------------------------------
 

@@ -57,6 +57,10 @@ def default_keys(connectors, heartbeat_interval=300, meter_interval=60):
         ConfigurationKey("AuthorizeRemoteTxRequests", "false", kind="bool"),
         ConfigurationKey("LocalAuthorizeOffline", "true", kind="bool"),
         ConfigurationKey("LocalPreAuthorize", "false", kind="bool"),
+        ConfigurationKey("AllowOfflineTxForUnknownId", "false", kind="bool"),
+        ConfigurationKey("LocalAuthListEnabled", "true", kind="bool"),
+        ConfigurationKey("LocalAuthListMaxLength", "5000", readonly=True, kind="int"),
+        ConfigurationKey("SendLocalListMaxLength", "500", readonly=True, kind="int"),
         ConfigurationKey("StopTransactionOnInvalidId", "true", kind="bool"),
         ConfigurationKey("StopTransactionOnEVSideDisconnect", "true", kind="bool"),
         ConfigurationKey("UnlockConnectorOnEVSideDisconnect", "true", kind="bool"),
@@ -65,8 +69,8 @@ def default_keys(connectors, heartbeat_interval=300, meter_interval=60):
         ConfigurationKey("ResetRetries", "1", kind="int"),
         ConfigurationKey("GetConfigurationMaxKeys", "50", readonly=True, kind="int"),
         ConfigurationKey("ReserveConnectorZeroSupported", "false", readonly=True, kind="bool"),
-        ConfigurationKey("SupportedFeatureProfiles", "Core,RemoteTrigger,Reservation", readonly=True,
-                         kind="csl"),
+        ConfigurationKey("SupportedFeatureProfiles", "Core,LocalAuthListManagement,RemoteTrigger,Reservation",
+                         readonly=True, kind="csl"),
     ]
 
 

@@ -7,6 +7,13 @@ samples its meter, answers the platform's commands, and misbehaves on demand
 (faults, network or power loss, malformed or duplicate frames, publishing
 under another serial).
 
+Its Local Authorization List (SendLocalList, GetLocalListVersion; kept across
+reboots) lets cards start while the pile is offline: an Accepted, unexpired
+id tag starts at once and its transaction messages wait in the outbox for the
+link; an id tag the list does not know (unless AllowOfflineTxForUnknownId) or
+lists as Blocked, Expired or Invalid is refused locally. Online, cards go
+through Authorize, unless LocalPreAuthorize lets listed Accepted ones skip it.
+
 Threading: the pile lives on its event loop (``loop``); its public methods
 may be called from any thread (they run on the loop and return its result).
 Observers (``subscribe``) are called on the loop thread.
@@ -23,6 +30,7 @@ from . import frames
 from .commands import PileCommands
 from .configuration import Configuration, default_keys
 from .curves import Electrical, curve_for, is_dc, random_vehicle
+from .local_list import LocalAuthList
 from .loop import LoopThread
 from .outbox import CallDropped, CallTimeout, Outbox
 from .schemas import default_validator
@@ -206,6 +214,7 @@ class VirtualPile(PileCommands):
         self.qr_codes = {}
         self.hotline = None
         self.tariff = None
+        self.local_auth_list = LocalAuthList()   # a pile's memory: survives reboots
         self._boot_call = None
         self._interruption = None
         self._timers = {}
@@ -234,6 +243,16 @@ class VirtualPile(PileCommands):
     def connector_count(self):
         return len(self._connectors) - 1
 
+    @property
+    def local_list_version(self):
+        """Version of the Local Authorization List (0: empty)."""
+        return self._sync(lambda: self.local_auth_list.version)
+
+    @property
+    def local_list(self):
+        """The Local Authorization List: id tag -> status."""
+        return self._sync(self.local_auth_list.statuses)
+
     def subscribe(self, observer):
         """Call ``observer(pile, kind, data)`` for every event (see stats.py)."""
         self._observers.append(observer)
@@ -257,8 +276,9 @@ class VirtualPile(PileCommands):
 
     def start_charging(self, connector, id_tag, vehicle=None):
         """A driver plugs in and swipes card ``id_tag``: Authorize, then
-        StartTransaction. Returns a Future of the transactionId (it fails with
-        AuthorizationRejected, CallFailed or PileError)."""
+        StartTransaction. Offline, the Local Authorization List decides and
+        the StartTransaction waits for the link. Returns a Future of the
+        transactionId (it fails with AuthorizationRejected, CallFailed or PileError)."""
         if not isinstance(id_tag, str) or not 0 < len(id_tag) <= 20:
             raise ValueError("an id tag has 1 to 20 characters")
         return self._sync(self._start_by_card, connector, id_tag, vehicle)
@@ -664,15 +684,53 @@ class VirtualPile(PileCommands):
         if not authorize:
             self._begin(connector, attempt)
         elif self.transport.connected and self.booted:
-            self.outbox.submit(
-                "Authorize", {"idTag": id_tag},
-                on_result=functools.partial(self._on_authorized, connector, attempt),
-                on_error=functools.partial(self._on_authorize_failed, connector, attempt))
+            entry = self._pre_authorized(id_tag)
+            if entry is not None:
+                self._begin(connector, attempt, entry.parent_id_tag)
+            else:
+                self.outbox.submit(
+                    "Authorize", {"idTag": id_tag},
+                    on_result=functools.partial(self._on_authorized, connector, attempt),
+                    on_error=functools.partial(self._on_authorize_failed, connector, attempt))
         elif self.config.get_bool("LocalAuthorizeOffline"):
-            self._begin(connector, attempt)
+            self._authorize_locally(connector, attempt)
         else:
             self._abandon(connector, attempt, PileError("offline and LocalAuthorizeOffline is false"))
         return future
+
+    def _local_entry(self, id_tag):
+        """The Local Authorization List's entry of ``id_tag`` (None: unknown, or the list is off)."""
+        if not self.config.get_bool("LocalAuthListEnabled"):
+            return None
+        return self.local_auth_list.get(id_tag)
+
+    def _pre_authorized(self, id_tag):
+        """Online with LocalPreAuthorize: the list entry of an Accepted ``id_tag``
+        that may start without Authorize, else None."""
+        if not self.config.get_bool("LocalPreAuthorize"):
+            return None
+        entry = self._local_entry(id_tag)
+        if entry is None or entry.status_at(self.sim_now()) != "Accepted":
+            return None
+        return entry
+
+    def _authorize_locally(self, connector, attempt):
+        """Offline (LocalAuthorizeOffline): start for an Accepted, unexpired id
+        tag of the Local Authorization List, and for an unknown one only with
+        AllowOfflineTxForUnknownId; refuse the others (AuthorizationRejected)."""
+        id_tag = attempt[1]
+        entry = self._local_entry(id_tag)
+        if entry is None:
+            if self.config.get_bool("AllowOfflineTxForUnknownId"):
+                self._begin(connector, attempt)
+            else:
+                self._abandon(connector, attempt, AuthorizationRejected(id_tag, "Invalid"))
+            return
+        status = entry.status_at(self.sim_now())
+        if status == "Accepted":
+            self._begin(connector, attempt, entry.parent_id_tag)
+        else:
+            self._abandon(connector, attempt, AuthorizationRejected(id_tag, status))
 
     def _still_preparing(self, connector, attempt):
         return self.powered and connector.stage == "preparing" and connector.session is None \
@@ -692,7 +750,7 @@ class VirtualPile(PileCommands):
             return
         offline = isinstance(error, (CallDropped, CallTimeout))
         if offline and self.config.get_bool("LocalAuthorizeOffline"):
-            self._begin(connector, attempt)
+            self._authorize_locally(connector, attempt)
         else:
             self._abandon(connector, attempt, error)
 
@@ -1015,4 +1073,6 @@ class VirtualPile(PileCommands):
             "booted": self.booted, "boot_status": self.boot_status, "queued": len(self.outbox),
             "connectors": connectors, "qr_codes": dict(self.qr_codes), "hotline": self.hotline,
             "tariff": self.tariff, "configuration": self.config.describe()["configurationKey"],
+            "local_list_version": self.local_auth_list.version,
+            "local_list": self.local_auth_list.statuses(),
         }

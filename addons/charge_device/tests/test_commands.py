@@ -82,6 +82,37 @@ class TestCommands(ChargeDeviceCase):
         self.answer(refused, {"status": "Occupied"})
         self.assertEqual(refused.state, "failed", "Occupied is no CancelReservation status")
 
+    def test_local_list_commands(self):
+        """SendLocalList / GetLocalListVersion: validated when sent, closed by their answer."""
+        self.assertLessEqual({"SendLocalList", "GetLocalListVersion"},
+                             dict(self.env["charge.device.command"]._fields["action"].selection).keys())
+
+        def send_list(version, update_type, *entries):
+            return self.pile._send_command("SendLocalList", {
+                "listVersion": version, "updateType": update_type, "localAuthorizationList": list(entries)})
+
+        accepted = {"status": "Accepted", "expiryDate": "2027-01-01T00:00:00Z"}
+        full = send_list(1, "Full", {"idTag": "CARD0001", "idTagInfo": accepted},
+                         {"idTag": "CARD0002", "idTagInfo": {"status": "Blocked"}})
+        stale = send_list(1, "Differential", {"idTag": "CARD0002"})
+        version = self.pile._send_command("GetLocalListVersion", {})
+        odd = self.pile._send_command("GetLocalListVersion", {})
+        with self.assertRaises(ocpp_frames.FrameError) as caught:
+            self.pile._send_command("SendLocalList", {"listVersion": 2})
+        self.assertEqual(caught.exception.error_code, ocpp_frames.OCCURENCE_CONSTRAINT_VIOLATION)
+        with self.assertRaises(ocpp_frames.FrameError) as caught:
+            send_list(2, "Full", {"idTag": "CARD0003", "idTagInfo": {"status": "Lost"}})
+        self.assertEqual(caught.exception.error_code, ocpp_frames.PROPERTY_CONSTRAINT_VIOLATION)
+        self._commit(FakePublisher())
+        self.answer(full, {"status": "Accepted"})
+        self.answer(stale, {"status": "VersionMismatch"})
+        self.answer(version, {"listVersion": 1})
+        self.answer(odd, {"status": "Accepted"})
+        self.assertEqual((full.state, stale.state, version.state, odd.state),
+                         ("accepted", "rejected", "accepted", "failed"))
+        self.assertEqual(json.loads(version.response), {"listVersion": 1})
+        self.assertIn("Invalid answer", odd.error)
+
     def test_reboot_warns_when_charging_and_can_be_rejected(self):
         self.status(1, "Charging")
         wizard = self.env["charge.command.wizard"].create({"pile_id": self.pile.id, "command": "reset",

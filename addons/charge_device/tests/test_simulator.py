@@ -130,6 +130,13 @@ class SimulatorCase(BaseCase):
         self.loop.run_until_idle()
         return future
 
+    def send_local_list(self, version, entries, update_type="Full"):
+        """SendLocalList of ``entries`` (id tag -> idTagInfo, or None for none); the reply status."""
+        items = [{"idTag": id_tag} if info is None else {"idTag": id_tag, "idTagInfo": info}
+                 for id_tag, info in entries.items()]
+        payload = {"listVersion": version, "updateType": update_type, "localAuthorizationList": items}
+        return self.command("SendLocalList", payload).payload["status"]
+
 
 @tagged("at_install", "-post_install")
 class TestPowerCurves(BaseCase):
@@ -283,6 +290,7 @@ class TestPileFrames(SimulatorCase):
         pile.start()
         self.loop.run_until_idle()
         self.assertFalse(pile.booted)
+        self.assertEqual(self.send_local_list(1, {"CARD0001": {"status": "Accepted"}}), "Accepted")
         self.charge()  # offline authorization: the StartTransaction waits for the boot
         self.loop.advance(10)
         self.assertEqual(self.actions(), ["BootNotification"])
@@ -329,6 +337,10 @@ class TestPileFrames(SimulatorCase):
         self.command("ReserveNow", {"connectorId": 2, "expiryDate": expiry, "idTag": "APP0003",
                                     "reservationId": 6, "parentIdTag": "GROUP01"})  # Unavailable
         self.command("CancelReservation", {"reservationId": 6})
+        self.send_local_list(3, {"CARD0001": {"status": "Accepted", "expiryDate": expiry,
+                                              "parentIdTag": "FLEET01"}, "CARD0009": {"status": "Blocked"}})
+        self.send_local_list(4, {"CARD0009": None}, update_type="Differential")
+        self.command("GetLocalListVersion", {})
         pile.send_call("DataTransfer", {"vendorId": "charge_ops", "messageId": "Hello", "data": "{}"}, check=True)
         self.loop.run_until_idle()
 
@@ -469,8 +481,9 @@ class TestCallDelivery(SimulatorCase):
     def test_transaction_calls_are_queued_offline_in_order(self):
         platform = FakePlatform()
         pile = self.boot(platform=platform, connectors=1, meter_interval=60)
+        self.send_local_list(1, {"CARD0001": {"status": "Accepted"}})
         self.transport.link_down()
-        future = self.charge(1, "CARD0001")   # offline: authorised locally
+        future = self.charge(1, "CARD0001")   # offline: authorised by the local list
         self.loop.advance(180)                 # three samples
         pile.stop_charging(1, "Local")
         self.loop.advance(60)
@@ -971,6 +984,200 @@ class TestReservations(SimulatorCase):
         start = self.transport.calls("StartTransaction")[0].payload
         self.assertEqual((start["idTag"], start["reservationId"]), ("CARD0003", 71))
         self.assertEqual(pile.snapshot()["connectors"][1]["status"], "Charging")
+
+
+@tagged("at_install", "-post_install")
+class TestLocalAuthList(SimulatorCase):
+
+    def list_version(self):
+        return self.command("GetLocalListVersion", {}).payload["listVersion"]
+
+    def offline_charge(self, connector, id_tag):
+        """Swipe ``id_tag`` while the pile is offline; returns the Future."""
+        self.assertFalse(self.pile.connected)
+        return self.charge(connector, id_tag)
+
+    def test_full_then_differential_update(self):
+        pile = self.boot(connectors=1)
+        self.assertIn("LocalAuthListManagement", pile.config.get("SupportedFeatureProfiles"))
+        self.assertEqual((self.list_version(), pile.local_list_version, pile.local_list), (0, 0, {}))
+        expiry = frames.format_time(pile.sim_now() + 86_400)
+        self.assertEqual(self.send_local_list(1, {
+            "CARD0001": {"status": "Accepted", "expiryDate": expiry, "parentIdTag": "FLEET01"},
+            "CARD0002": {"status": "Blocked"},
+        }), "Accepted")
+        self.assertEqual(self.list_version(), 1)
+        self.assertEqual(pile.local_list, {"CARD0001": "Accepted", "CARD0002": "Blocked"})
+        # a differential update adds, changes, and deletes the entries without idTagInfo
+        self.assertEqual(self.send_local_list(2, {
+            "CARD0003": {"status": "Accepted"}, "CARD0001": {"status": "Expired"}, "CARD0002": None,
+        }, update_type="Differential"), "Accepted")
+        self.assertEqual(pile.local_list, {"CARD0001": "Expired", "CARD0003": "Accepted"})
+        snapshot = pile.snapshot()
+        self.assertEqual((snapshot["local_list_version"], snapshot["local_list"]),
+                         (2, {"CARD0001": "Expired", "CARD0003": "Accepted"}))
+        # a full update replaces the whole list, under any version
+        self.assertEqual(self.send_local_list(1, {"CARD0004": {"status": "Accepted"}}), "Accepted")
+        self.assertEqual((self.list_version(), pile.local_list), (1, {"CARD0004": "Accepted"}))
+        # deleting a tag the list does not hold is no error; deleting the last one empties it: version 0
+        self.assertEqual(self.send_local_list(2, {"CARD0004": None, "CARD0005": None},
+                                              update_type="Differential"), "Accepted")
+        self.assertEqual((self.list_version(), pile.local_list), (0, {}))
+        self.assertEqual(self.send_local_list(7, {"CARD0006": {"status": "Accepted"}}), "Accepted")
+        self.assertEqual(self.send_local_list(8, {}), "Accepted")
+        self.assertEqual((self.list_version(), pile.local_list), (0, {}), "an empty full list clears it")
+        for message_id, action in self.answered.items():
+            reply = next(f for f in self.transport.replies() if f.message_id == message_id)
+            self.assertEqual(schema_errors(action, reply.payload, response=True), [], action)
+
+    def test_version_mismatch_and_failed_updates(self):
+        pile = self.boot(connectors=1)
+        self.assertEqual(self.send_local_list(5, {"CARD0001": {"status": "Accepted"}}), "Accepted")
+        change = {"CARD0002": {"status": "Accepted"}}
+        self.assertEqual(self.send_local_list(5, change, update_type="Differential"), "VersionMismatch")
+        self.assertEqual(self.send_local_list(4, change, update_type="Differential"), "VersionMismatch")
+        # a full update needs the idTagInfo of every tag, each tag once, a version above 0
+        self.assertEqual(self.send_local_list(6, {"CARD0002": None}), "Failed")
+        duplicate = {"listVersion": 6, "updateType": "Full", "localAuthorizationList": [
+            {"idTag": "CARD0002", "idTagInfo": {"status": "Accepted"}},
+            {"idTag": "CARD0002", "idTagInfo": {"status": "Blocked"}}]}
+        self.assertEqual(self.command("SendLocalList", duplicate).payload, {"status": "Failed"})
+        self.assertEqual(self.send_local_list(0, change), "Failed")
+        # the pile's limits
+        pile.config.set("SendLocalListMaxLength", "2")
+        pile.config.set("LocalAuthListMaxLength", "3")
+        three = {f"CARD100{n}": {"status": "Accepted"} for n in range(3)}
+        self.assertEqual(self.send_local_list(6, three), "Failed", "more than SendLocalListMaxLength")
+        self.assertEqual(self.send_local_list(6, dict(list(three.items())[:2]),
+                                              update_type="Differential"), "Accepted")
+        one_more = {"CARD2000": {"status": "Accepted"}}
+        self.assertEqual(self.send_local_list(7, one_more, update_type="Differential"), "Failed",
+                         "more than LocalAuthListMaxLength")
+        self.assertEqual((self.list_version(), sorted(pile.local_list)),
+                         (6, ["CARD0001", "CARD1000", "CARD1001"]))
+        # a payload outside the schema gets a CALLERROR
+        self.assertEqual(self.command("SendLocalList", {"listVersion": 8}).code,
+                         "OccurenceConstraintViolation")
+        self.assertEqual(self.command("GetLocalListVersion", {"all": True}).code, "FormationViolation")
+
+    def test_disabled_list_is_not_supported(self):
+        pile = self.boot(connectors=1)
+        self.send_local_list(1, {"CARD0001": {"status": "Accepted"}})
+        self.assertEqual(self.command("ChangeConfiguration", {"key": "LocalAuthListEnabled", "value": "false"}
+                                      ).payload, {"status": "Accepted"})
+        self.assertEqual(self.send_local_list(2, {"CARD0002": {"status": "Accepted"}}), "NotSupported")
+        self.assertEqual(self.list_version(), -1)
+        pile.disconnect()
+        refused = self.offline_charge(1, "CARD0001")
+        self.assertEqual(refused.exception(0).status, "Invalid", "a disabled list authorizes no one")
+        pile.reconnect()
+        self.loop.run_until_idle()
+        self.command("ChangeConfiguration", {"key": "LocalAuthListEnabled", "value": "true"})
+        self.assertEqual(self.list_version(), 1, "the list was kept")
+
+    def test_list_survives_a_reboot(self):
+        pile = self.boot(connectors=1)
+        self.send_local_list(4, {"CARD0001": {"status": "Accepted"}, "CARD0002": {"status": "Blocked"}})
+        self.command("Reset", {"type": "Hard"})
+        self.loop.advance(5)
+        self.assertEqual(self.actions().count("BootNotification"), 2)
+        pile.power_off()
+        self.loop.advance(60)
+        pile.power_on()
+        self.loop.run_until_idle()
+        self.assertEqual(self.actions().count("BootNotification"), 3)
+        self.assertEqual(self.list_version(), 4)
+        self.assertEqual(pile.local_list, {"CARD0001": "Accepted", "CARD0002": "Blocked"})
+
+    def test_offline_start_is_sent_with_its_time_after_reconnect(self):
+        platform = FakePlatform()
+        pile = self.boot(platform=platform, connectors=1, meter_interval=60)
+        self.send_local_list(1, {"CARD0001": {"status": "Accepted",
+                                              "expiryDate": frames.format_time(pile.sim_now() + 3600)}})
+        pile.disconnect()
+        self.loop.advance(100)
+        swiped_at = pile.sim_now()
+        sent_before = len(self.transport.sent)
+        future = self.offline_charge(1, "CARD0001")
+        self.assertFalse(future.done())
+        self.assertEqual(pile.snapshot()["connectors"][1]["status"], "Charging")
+        self.loop.advance(150)                 # two samples
+        pile.stop_charging(1, "Local")
+        self.loop.advance(600)
+        self.assertEqual(len(self.transport.sent), sent_before, "nothing leaves while offline")
+        platform.hold.add("StartTransaction")
+        pile.reconnect()
+        self.loop.run_until_idle()
+        start = platform.held[0]
+        self.assertEqual(start.payload["idTag"], "CARD0001")
+        self.assertEqual(start.payload["timestamp"], frames.format_time(swiped_at))
+        self.transport.deliver(platform.answer(start, started(4343)))
+        self.loop.run_until_idle()
+        self.assertEqual(future.result(0), 4343)
+        self.assertNotIn("Authorize", self.actions())
+        after = [call for call in self.transport.calls() if call.action in frames.TRANSACTION_ACTIONS]
+        self.assertEqual([c.action for c in after],
+                         ["StartTransaction", "MeterValues", "MeterValues", "StopTransaction"])
+        self.assertTrue(all(c.payload["transactionId"] == 4343 for c in after[1:]))
+        stop = after[-1].payload
+        self.assertEqual(frames.parse_time(stop["timestamp"]), swiped_at + 150)
+        self.assertEqual(pile.stats.transaction_ids, [4343])
+
+    def test_offline_refusals(self):
+        pile = self.boot(connectors=1)
+        soon = frames.format_time(pile.sim_now() + 60)
+        self.send_local_list(1, {"CARD0001": {"status": "Blocked"}, "CARD0002": {"status": "Invalid"},
+                                 "CARD0003": {"status": "Accepted", "expiryDate": soon}})
+        pile.disconnect()
+        self.loop.advance(120)
+        before = len(self.transport.sent)
+        for id_tag, status in (("CARD0001", "Blocked"), ("CARD0002", "Invalid"), ("CARD0003", "Expired"),
+                               ("CARD0404", "Invalid")):
+            error = self.offline_charge(1, id_tag).exception(0)
+            self.assertIsInstance(error, AuthorizationRejected, id_tag)
+            self.assertEqual(error.status, status, id_tag)
+            self.assertEqual(pile.snapshot()["connectors"][1]["status"], "Available")
+        self.assertEqual(pile.stats.snapshot()["counters"]["session_failed"], 4)
+        pile.reconnect()
+        self.loop.run_until_idle()
+        sent = [frames.parse(text) for text in self.transport.sent[before:]]
+        self.assertFalse([f.action for f in sent if isinstance(f, frames.Call)
+                          and f.action in ("Authorize", "StartTransaction")])
+        # AllowOfflineTxForUnknownId lets unknown tags (not refused ones) start offline
+        pile.config.set("AllowOfflineTxForUnknownId", "true")
+        pile.disconnect()
+        self.assertEqual(self.offline_charge(1, "CARD0001").exception(0).status, "Blocked")
+        self.assertFalse(self.offline_charge(1, "CARD0404").done())
+        self.assertEqual(pile.snapshot()["connectors"][1]["id_tag"], "CARD0404")
+
+    def test_offline_authorize_without_answer_uses_the_list(self):
+        platform = FakePlatform()
+        self.boot(platform=platform, connectors=2)
+        self.send_local_list(1, {"CARD0001": {"status": "Accepted"}})
+        platform.hold.add("Authorize")
+        known = self.charge(1, "CARD0001")
+        unknown = self.charge(2, "CARD0404")
+        self.transport.link_down()   # the Authorize in flight and the queued one are dropped
+        self.loop.run_until_idle()
+        self.assertEqual(unknown.exception(0).status, "Invalid")
+        self.assertFalse(known.done())
+        self.assertEqual(self.pile.snapshot()["connectors"][1]["status"], "Charging")
+
+    def test_local_pre_authorize(self):
+        pile = self.boot(connectors=2)
+        self.send_local_list(1, {"CARD0001": {"status": "Accepted"}, "CARD0002": {"status": "Blocked"}})
+        self.charge(1, "CARD0001")
+        self.assertEqual(self.actions().count("Authorize"), 1, "online: Authorize by default")
+        pile.stop_charging(1)
+        self.loop.advance(60)
+        self.command("ChangeConfiguration", {"key": "LocalPreAuthorize", "value": "true"})
+        before = self.actions()
+        self.assertEqual(self.charge(1, "CARD0001").result(0), 1002)
+        self.assertEqual(self.actions()[len(before):],
+                         ["StatusNotification", "StartTransaction", "StatusNotification"])
+        # tags the list refuses or does not know still go through Authorize
+        self.charge(2, "CARD0002")
+        self.assertEqual(self.actions().count("Authorize"), 2)
 
 
 @tagged("at_install", "-post_install")

@@ -27,7 +27,7 @@ DEVICE_ACTIONS = HOT_ACTIONS | set(DEVICE_ROUTES)
 COMMAND_ACTIONS = (
     "RemoteStartTransaction", "RemoteStopTransaction", "Reset", "UnlockConnector",
     "ChangeAvailability", "TriggerMessage", "GetConfiguration", "ChangeConfiguration",
-    "DataTransfer", "ReserveNow", "CancelReservation",
+    "DataTransfer", "ReserveNow", "CancelReservation", "SendLocalList", "GetLocalListVersion",
 )
 
 # The platform's own vendor id for DataTransfer extensions.
