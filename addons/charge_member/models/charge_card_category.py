@@ -1,0 +1,56 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class ChargeCardCategory(models.Model):
+    """A tree of card categories, with a default one per company."""
+    _name = "charge.card.category"
+    _description = "Card Category"
+    _parent_store = True
+    _order = "complete_name"
+    _rec_name = "complete_name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    complete_name = fields.Char(compute="_compute_complete_name", store=True, recursive=True)
+    parent_id = fields.Many2one("charge.card.category", string="Parent Category", index=True, ondelete="restrict",
+                                check_company=True)
+    parent_path = fields.Char(index=True)
+    child_ids = fields.One2many("charge.card.category", "parent_id", string="Sub-categories")
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    is_default = fields.Boolean(string="Default", readonly=True)
+    card_count = fields.Integer(compute="_compute_card_count")
+
+    _default_unique = models.UniqueIndex("(company_id) WHERE is_default",
+                                         "A company has one default card category.")
+
+    @api.depends("name", "parent_id.complete_name")
+    def _compute_complete_name(self):
+        for category in self:
+            category.complete_name = (f"{category.parent_id.complete_name} / {category.name}"
+                                      if category.parent_id else category.name)
+
+    def _compute_card_count(self):
+        counts = dict(self.env["charge.card"]._read_group([("category_id", "child_of", self.ids)],
+                                                          ["category_id"], ["__count"]))
+        for category in self:
+            category.card_count = sum(count for cat, count in counts.items()
+                                      if str(category.id) in cat.parent_path.split("/"))
+
+    @api.constrains("parent_id")
+    def _check_recursion_of_parent(self):
+        if self._has_cycle():
+            raise UserError(self.env._("A card category cannot be its own ancestor."))
+
+    @api.model
+    def _default_for(self, company):
+        category = self.sudo().search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
+        if not category:
+            category = self.sudo().create({"name": self.env._("Default Category"), "company_id": company.id,
+                                           "is_default": True})
+        return category.sudo(False)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_default(self):
+        if self.filtered("is_default"):
+            raise UserError(self.env._("The default card category cannot be deleted."))

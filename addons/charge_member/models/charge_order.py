@@ -1,0 +1,255 @@
+from datetime import datetime
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.charge_billing.models.charge_order import OPEN_STATES
+from odoo.addons.charge_billing.models.tariff_timezone import operator_context, to_utc
+from odoo.addons.charge_billing.tools import ebike_pricing, pricing
+from odoo.addons.charge_billing.tools.tou_grid import TariffError
+
+from ..tools.wallet_math import Movement
+
+PAYMENT_STATES = [
+    ("none", "No Wallet"),
+    ("to_pay", "To Pay"),
+    ("paid", "Paid"),
+    ("unpaid", "Unpaid"),
+    ("reversed", "Reversed"),
+    ("on_card", "Paid on Card"),
+]
+
+
+class ChargeOrder(models.Model):
+    """Orders of members: the paying wallet is fixed at the start, the
+    running cost is watched while charging, and the order is paid from the
+    wallet when it is final."""
+    _inherit = "charge.order"
+
+    card_id = fields.Many2one("charge.card", string="Card", readonly=True, index=True)
+    group_id = fields.Many2one("charge.group", string="Group", readonly=True, index=True)
+    wallet_id = fields.Many2one("charge.wallet", string="Paying Wallet", readonly=True, index=True)
+    payment_state = fields.Selection(PAYMENT_STATES, string="Payment", default="none", required=True,
+                                     readonly=True, index=True, tracking=True, copy=False)
+    paid_date = fields.Datetime(string="Paid On", readonly=True, copy=False)
+    wallet_transaction_ids = fields.One2many("charge.wallet.transaction", "order_id", string="Wallet Lines",
+                                             readonly=True)
+    paid_cash = fields.Monetary(compute="_compute_paid", string="Paid in Cash")
+    paid_gift = fields.Monetary(compute="_compute_paid", string="Paid with Gift")
+    running_amount = fields.Monetary(string="Running Cost", readonly=True,
+                                     help="The cost so far, from the live meter values and the tariff.")
+    funds_stop_sent = fields.Boolean(readonly=True, copy=False,
+                                     help="The platform stopped the charge: the wallet could not pay more.")
+    reversal_reason = fields.Text(readonly=True, copy=False)
+
+    @api.depends("wallet_transaction_ids")
+    def _compute_paid(self):
+        for order in self:
+            lines = order.wallet_transaction_ids
+            order.paid_cash = -sum(lines.mapped("cash_amount"))
+            order.paid_gift = -sum(lines.mapped("gift_amount"))
+
+    # Who pays ------------------------------------------------------------------------------
+
+    @api.model
+    def _start_method_of(self, session):
+        owner = self.env["charge.card"]._resolve_tag(session.company_id, session.id_tag, session.pile_id)
+        return owner["method"] if owner else super()._start_method_of(session)
+
+    @api.model
+    def _customer_of(self, session):
+        owner = self.env["charge.card"]._resolve_tag(session.company_id, session.id_tag, session.pile_id)
+        return owner["partner"] if owner and owner["partner"] else super()._customer_of(session)
+
+    def _open_for_session(self, session):
+        order = super()._open_for_session(session)
+        if order and not order.wallet_id and order.payment_state == "none":
+            owner = self.env["charge.card"]._resolve_tag(session.company_id, session.id_tag, session.pile_id,
+                                                         exclude_order=order)
+            if owner:
+                order._bind_payer(owner)
+        return order
+
+    def _bind_payer(self, owner):
+        card = owner["card"]
+        state = "on_card" if card and card.card_type == "stored_value" else (
+            "to_pay" if owner["wallet"] else "none")
+        self.sudo().write({
+            "card_id": card.id, "group_id": owner["group"].id, "wallet_id": owner["wallet"].id,
+            "partner_id": self.partner_id.id or owner["partner"].id, "payment_state": state,
+        })
+
+    # Running cost ------------------------------------------------------------------------
+
+    def _charge_spent(self):
+        """What the order costs its wallet: the total once final, the running cost before."""
+        self.ensure_one()
+        return self.amount_total if self.state not in OPEN_STATES else self.running_amount
+
+    def _available_for(self, exclude=None):
+        """What the order may spend: the wallet's available amount less what
+        the wallet's other running orders cost so far, capped by the group
+        member's amount limits."""
+        self.ensure_one()
+        wallet = self.wallet_id.sudo()
+        others = self.sudo().search([("wallet_id", "=", wallet.id), ("state", "in", OPEN_STATES),
+                                     ("id", "not in", (exclude or self).ids)])
+        available = wallet._available() - sum(
+            (wallet._decimal(o.running_amount) for o in others), Decimal(0))
+        if self.group_id and self.partner_id:
+            line = self.group_id.member_ids.filtered(lambda m: m.partner_id == self.partner_id)[:1]
+            left = line._usage(exclude_orders=self).amount_left() if line else None
+            if left is not None:
+                available = min(available, left)
+        return available
+
+    def _running_cost(self):
+        """The order's cost on the latest reading, from the tariff snapshot."""
+        self.ensure_one()
+        tariff = self._snapshot()
+        session = self.session_id
+        if tariff is None or not session:
+            return Decimal(0)
+        samples = self._samples()
+        stop = samples[-1].at if samples else to_utc(self.start_date)
+        try:
+            if isinstance(tariff, ebike_pricing.EbikeTariff):
+                now = fields.Datetime.now()
+                energy = Decimal(max(session.meter_last - session.meter_start, 0)) / 1000
+                max_power = max((s.power_w or 0 for s in samples), default=0)
+                bill = ebike_pricing.price_ebike(tariff, ebike_pricing.EbikeFacts(
+                    duration_seconds=max(int((now - self.start_date).total_seconds()), 0),
+                    energy_kwh=energy.quantize(Decimal("0.001")), max_power_w=Decimal(str(round(max_power, 1)))))
+                return bill.total
+            bill = pricing.price_session(tariff, pricing.SessionFacts(
+                start=to_utc(self.start_date), stop=max(stop, to_utc(self.start_date)),
+                meter_start_wh=session.meter_start, meter_stop_wh=max(session.meter_last, session.meter_start),
+                samples=samples, reserved=bool(self.reservation_id)))
+            return bill.total
+        except TariffError:
+            return Decimal(0)
+
+    def _running_cost_bound(self):
+        """A cheap upper bound of the car running cost (energy at the dearest
+        band price plus the reservation fee), or None when there is none."""
+        tariff = self._snapshot()
+        if not isinstance(tariff, pricing.CarTariff):
+            return None
+        try:
+            dearest = max(price.electricity + price.service for price in pricing.effective_prices(tariff).values())
+        except (TariffError, ValueError):
+            return None
+        session = self.session_id
+        energy = Decimal(max(session.meter_last - session.meter_start, 0)) / 1000
+        return energy * dearest + tariff.reservation_fee
+
+    def _watch_running_cost(self):
+        """Stop the charges whose cost reached what their wallet may spend."""
+        for order in self.filtered(lambda o: o.wallet_id and o.state == "charging" and not o.funds_stop_sent
+                                   and o.payment_state == "to_pay"):
+            available = order._available_for()
+            bound = order._running_cost_bound()
+            if bound is not None and bound < available:
+                continue
+            cost = order._running_cost()
+            order.sudo().running_amount = float(cost)
+            if cost >= available:
+                order._stop_for_funds(cost, available)
+
+    def _stop_for_funds(self, cost, available):
+        self.ensure_one()
+        note = self.env._("Stopped by the platform: the running cost %(cost)s reached the %(available)s the "
+                          "wallet can pay.", cost=cost, available=available)
+        if self.pile_id.online:
+            command = self.env["charge.device.command"]._send(
+                self.pile_id, "RemoteStopTransaction", {"transactionId": self.session_id.id},
+                connector=self.connector_id)
+            self.write({"state": "stopping", "stop_command_id": command.id, "funds_stop_sent": True})
+        else:
+            self.write({"funds_stop_sent": True})
+        self.message_post(body=note)
+
+    # Payment ---------------------------------------------------------------------------------
+
+    def _on_order_completed(self):
+        super()._on_order_completed()
+        to_pay = self.filtered(lambda o: o.payment_state == "to_pay")
+        to_pay._pay_from_wallet()
+        for order in self.filtered("partner_id"):
+            if order.partner_id.charge_member:
+                last = order.partner_id.sudo().charge_last_charge_date
+                when = order.stop_date or fields.Datetime.now()
+                if not last or last < when:
+                    order.partner_id.sudo().charge_last_charge_date = when
+
+    def _pay_from_wallet(self):
+        """Pay the orders from their wallets, in full or not at all; returns the paid ones."""
+        paid = self.browse()
+        for order in self:
+            if order.state != "completed" or order.payment_state not in ("to_pay", "unpaid"):
+                continue
+            wallet = order.wallet_id.sudo()
+            amount = wallet._decimal(order.amount_total)
+            line = wallet._try_pay(order, amount) if amount else True
+            if line:
+                order.sudo().write({"payment_state": "paid", "paid_date": fields.Datetime.now(),
+                                    "running_amount": float(amount)})
+                paid |= order
+            elif order.payment_state != "unpaid":
+                order.sudo().payment_state = "unpaid"
+                order.message_post(body=order.env._(
+                    "Unpaid: the wallet cannot pay %(amount)s (%(available)s available).",
+                    amount=amount, available=wallet._available()))
+        return paid
+
+    def action_pay(self):
+        """A clerk settles unpaid orders once their wallets can pay."""
+        orders = self.filtered(lambda o: o.payment_state == "unpaid")
+        if not orders:
+            raise UserError(self.env._("None of these orders is waiting for payment."))
+        paid = orders._pay_from_wallet()
+        if orders - paid:
+            raise UserError(self.env._("The wallet still cannot pay order(s) %s.",
+                                       ", ".join((orders - paid).mapped("name"))))
+        return True
+
+    def _payment_movement(self):
+        """What the order's payment lines took, net of earlier reversals."""
+        total = Movement()
+        for line in self.wallet_transaction_ids:
+            total = total + line._movement()
+        return total
+
+    def _reverse_payment(self, reason):
+        """Give back exactly the cash and gift the order took."""
+        self.ensure_one()
+        if not (reason or "").strip():
+            raise UserError(self.env._("A reversal needs a reason."))
+        if self.state != "completed" or self.payment_state != "paid":
+            raise UserError(self.env._("Only a completed, paid order can be reversed; %s is not.", self.name))
+        taken = self._payment_movement()
+        line = self.env["charge.wallet.transaction"]
+        if not taken.is_zero:
+            payment = self.wallet_transaction_ids.filtered(lambda l: l.type == "payment")[:1]
+            line = self.wallet_id.sudo()._post("reversal", -taken, order_id=self.id, note=reason,
+                                               reversal_of_id=payment.id)
+        self.sudo().write({"payment_state": "reversed", "reversal_reason": reason})
+        self.message_post(body=self.env._("Payment reversed: %s", reason))
+        return line
+
+    def action_open_reverse(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "charge.order.reverse", "view_mode": "form",
+                "target": "new", "name": self.env._("Reverse Order"), "context": {"default_order_id": self.id}}
+
+    @api.model
+    def _cron_watch(self):
+        super()._cron_watch()
+        # e-bike costs grow with time, not only with meter values
+        orders = operator_context(self).search([("state", "=", "charging"), ("wallet_id", "!=", False),
+                                                ("payment_state", "=", "to_pay"), ("funds_stop_sent", "=", False)])
+        orders._watch_running_cost()
+
+    def _stop_date_or_now(self):
+        return self.stop_date or datetime.utcnow()

@@ -1,0 +1,90 @@
+import json
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+LIST_STATES = [("synced", "Up to Date"), ("pending", "To Send"), ("sent", "Sent"), ("failed", "Failed"),
+               ("unsupported", "Not Supported")]
+
+
+class ChargePile(models.Model):
+    """Piles able to authorise offline keep a local list of cards: the
+    white-listed ones (Accepted) and the lost or black-listed ones
+    (Blocked). The platform sends the full list (SendLocalList, update type
+    Full) whenever the company's list changes."""
+    _inherit = "charge.pile"
+
+    local_list_version = fields.Integer(string="Local List Version", readonly=True, copy=False,
+                                        help="The version of the card list the pile accepted.")
+    local_list_command_id = fields.Many2one("charge.device.command", string="Last List Command", readonly=True,
+                                            copy=False)
+    local_list_state = fields.Selection(LIST_STATES, compute="_compute_local_list_state", string="Local List")
+
+    @api.depends("local_list_version", "local_list_command_id.state", "company_id.charge_local_list_version",
+                 "model_id.cap_offline_whitelist")
+    def _compute_local_list_state(self):
+        for pile in self:
+            command = pile.local_list_command_id
+            if not pile.model_id.cap_offline_whitelist:
+                pile.local_list_state = "unsupported"
+            elif pile.local_list_version >= pile.company_id.charge_local_list_version:
+                pile.local_list_state = "synced"
+            elif command.state in ("queued", "sent"):
+                pile.local_list_state = "sent"
+            elif command.state in ("rejected", "failed", "timeout"):
+                pile.local_list_state = "failed"
+            else:
+                pile.local_list_state = "pending"
+
+    @api.model
+    def _mark_local_list_dirty(self, companies):
+        """The cards listed for ``companies`` changed: a new list version is due."""
+        for company in companies.sudo():
+            company.charge_local_list_version += 1
+
+    @api.model
+    def _local_list_entries(self, company):
+        cards = self.env["charge.card"].sudo().search([
+            ("company_id", "=", company.id), "|", ("whitelisted", "=", True),
+            "|", ("blacklisted", "=", True), ("state", "=", "lost"),
+        ])
+        entries = []
+        for card in cards:
+            status = card._local_list_status()
+            if status:
+                entries.append({"idTag": card.name, "idTagInfo": {"status": status}})
+        return entries
+
+    def _push_local_list(self):
+        """Send the company's full card list to these piles (online, able to keep one)."""
+        commands = self.env["charge.device.command"]
+        for pile in self.filtered(lambda p: p.online and p.model_id.cap_offline_whitelist):
+            company = pile.company_id.sudo()
+            payload = {"listVersion": max(company.charge_local_list_version, 1), "updateType": "Full",
+                       "localAuthorizationList": self._local_list_entries(company)}
+            command = pile._send_command("SendLocalList", payload)
+            pile.local_list_command_id = command
+            commands |= command
+        return commands
+
+    def action_push_local_list(self):
+        supported = self.filtered(lambda p: p.model_id.cap_offline_whitelist)
+        if not supported:
+            raise UserError(self.env._("None of these piles keeps a local card list (model capability "
+                                       "'Offline Whitelist')."))
+        supported._push_local_list()
+        return True
+
+    @api.model
+    def _cron_push_local_lists(self):
+        """Send the list to the online piles that do not hold its current version."""
+        piles = self.search([("online", "=", True), ("model_id.cap_offline_whitelist", "=", True),
+                             ("state", "=", "commissioned")])
+        due = piles.filtered(lambda p: p.local_list_state in ("pending", "failed"))
+        due._push_local_list()
+
+    def _on_local_list_accepted(self, command):
+        version = json.loads(command.payload).get("listVersion", 0)
+        for pile in self:
+            if version > pile.local_list_version:
+                pile.local_list_version = version

@@ -1,0 +1,100 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools.wallet_math import Movement, WalletError
+from .member_messages import wallet_error
+
+TRANSACTION_TYPES = [
+    ("recharge", "Recharge"),
+    ("gift", "Gift"),
+    ("payment", "Order Payment"),
+    ("reversal", "Order Reversal"),
+    ("adjustment", "Adjustment"),
+    ("card_fee", "Card Fee"),
+]
+BUCKETS = ("withdrawable", "on_account", "gift")
+
+
+class ChargeWalletTransaction(models.Model):
+    """A line of a wallet's ledger. Lines are only ever added, by the
+    wallet's own methods, each with the balances after it; nobody can change
+    or delete one, not even an administrator: a mistake is corrected by a
+    new line (an adjustment or a reversal)."""
+    _name = "charge.wallet.transaction"
+    _description = "Wallet Ledger Line"
+    _order = "id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "reference", "partner_id.name", "group_id.name"]
+
+    name = fields.Char(string="Number", required=True, readonly=True, copy=False, default="/", index="trigram")
+    wallet_id = fields.Many2one("charge.wallet", string="Wallet", required=True, readonly=True, index=True,
+                                ondelete="restrict")
+    company_id = fields.Many2one(related="wallet_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="wallet_id.currency_id")
+    partner_id = fields.Many2one(related="wallet_id.partner_id", store=True, string="Member", index=True)
+    group_id = fields.Many2one(related="wallet_id.group_id", store=True, string="Group", index=True)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    type = fields.Selection(TRANSACTION_TYPES, required=True, readonly=True, index=True)
+    withdrawable_amount = fields.Monetary(string="Withdrawable Cash", readonly=True)
+    on_account_amount = fields.Monetary(string="On-Account Cash", readonly=True)
+    gift_amount = fields.Monetary(string="Gift", readonly=True)
+    cash_amount = fields.Monetary(string="Cash", compute="_compute_totals", store=True)
+    amount = fields.Monetary(string="Amount", compute="_compute_totals", store=True)
+    withdrawable_after = fields.Monetary(string="Withdrawable After", readonly=True)
+    on_account_after = fields.Monetary(string="On-Account After", readonly=True)
+    gift_after = fields.Monetary(string="Gift After", readonly=True)
+    cash_after = fields.Monetary(string="Cash After", readonly=True)
+    balance_after = fields.Monetary(string="Balance After", readonly=True)
+    order_id = fields.Many2one("charge.order", string="Charging Order", readonly=True, index=True,
+                               ondelete="restrict")
+    card_id = fields.Many2one("charge.card", string="Card", readonly=True, index=True, ondelete="restrict")
+    reversal_of_id = fields.Many2one("charge.wallet.transaction", string="Reverses", readonly=True,
+                                     ondelete="restrict")
+    user_id = fields.Many2one("res.users", string="Operator", readonly=True, default=lambda self: self.env.user)
+    reference = fields.Char(readonly=True, help="The receipt, voucher or bank reference behind the movement.")
+    note = fields.Text(readonly=True)
+
+    @api.depends("withdrawable_amount", "on_account_amount", "gift_amount")
+    def _compute_totals(self):
+        for line in self:
+            line.cash_amount = line.withdrawable_amount + line.on_account_amount
+            line.amount = line.cash_amount + line.gift_amount
+
+    def _movement(self):
+        self.ensure_one()
+        return Movement(*(self.wallet_id._decimal(self[f"{bucket}_amount"]) for bucket in BUCKETS))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Lines are written under the wallet's lock, each with the balances
+        after it, in the order given; a line that would leave withdrawable
+        cash or gift money below zero is refused."""
+        wallets = self.env["charge.wallet"].browse({vals["wallet_id"] for vals in vals_list})
+        wallets._lock()
+        balances = wallets._balances()
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            wallet = wallets.browse(vals["wallet_id"])
+            movement = Movement(*(wallet._decimal(vals.get(f"{bucket}_amount", 0)) for bucket in BUCKETS))
+            if movement.is_zero:
+                raise UserError(self.env._("A wallet ledger line moves money: this one moves none."))
+            try:
+                after = balances[wallet.id].apply(movement)
+            except WalletError as error:
+                raise wallet_error(self.env, error) from error
+            balances[wallet.id] = after
+            vals.update(withdrawable_after=after.withdrawable, on_account_after=after.on_account,
+                        gift_after=after.gift, cash_after=after.cash, balance_after=after.total)
+            if vals.get("name", "/") == "/":
+                vals["name"] = sequence.with_company(wallet.company_id).next_by_code("charge.wallet.transaction")
+        lines = super().create(vals_list)
+        lines.flush_recordset()
+        return lines
+
+    def write(self, vals):
+        raise UserError(self.env._("Wallet ledger lines cannot be changed. Correct a mistake with an "
+                                   "adjustment or a reversal."))
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_never(self):
+        raise UserError(self.env._("Wallet ledger lines cannot be deleted."))
