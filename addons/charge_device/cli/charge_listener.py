@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import logging
 import queue
+import random
 import signal
 import socket
 import threading
@@ -17,6 +18,7 @@ from paho.mqtt.properties import Properties
 from odoo import SUPERUSER_ID, api
 from odoo.cli.command import Command
 from odoo.modules.registry import Registry
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.charge_device.cli._common import add_odoo_arguments, load_odoo_config
 from odoo.addons.charge_device.tools.mqtt_client import new_client, set_nodelay
@@ -29,6 +31,7 @@ _logger = logging.getLogger("odoo.addons.charge_device.listener")
 # or its session keeps taking its share of the frames until it expires.
 SESSION_EXPIRY = 3600
 RETRY_DELAY = 2.0
+CONCURRENCY_JITTER = 0.05  # seconds, so that two retried batches do not collide again
 
 
 class Listener:
@@ -107,6 +110,11 @@ class Listener:
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     replies = env["charge.device.bus"]._process_batch([(m.topic, m.payload) for m in batch])
                 break
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+                # a concurrent transaction (a clerk debiting the same wallet...) won: retry at once
+                _logger.info("batch of %d message(s) met a concurrent update (%s); retrying",
+                             len(batch), error.pgcode)
+                time.sleep(random.uniform(0, CONCURRENCY_JITTER))
             except Exception:  # noqa: BLE001 - the database may be away: wait and retry
                 if self.stopping.is_set():
                     return

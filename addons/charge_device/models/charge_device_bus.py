@@ -6,6 +6,7 @@ from datetime import timedelta
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..tools import ocpp_frames as frames
 from ..tools import ocpp_routes as routes
@@ -189,6 +190,10 @@ class ChargeDeviceBus(models.AbstractModel):
             with self.env.cr.savepoint():
                 result = handler(pile, call.payload)
             item.reply = frames.CallResult(call.message_id, result)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # another transaction holds what this frame needs (a wallet being debited...): the
+            # snapshot is stale for the whole batch, which the listener retries (frames are idempotent)
+            raise
         except Exception as error:  # noqa: BLE001 - one frame must never stop the batch
             _logger.exception("%s from %s failed", call.action, item.serial)
             self.env.invalidate_all()
@@ -200,6 +205,8 @@ class ChargeDeviceBus(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 self.env["charge.device.command"]._on_answer(item.pile["id"], item.frame)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
         except Exception:  # noqa: BLE001
             _logger.exception("answer %s from %s could not be recorded", item.frame.message_id, item.serial)
             self.env.invalidate_all()

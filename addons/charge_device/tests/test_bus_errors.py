@@ -1,5 +1,7 @@
 from unittest.mock import patch
 
+import psycopg2.errors
+
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -52,6 +54,15 @@ class TestBusErrors(ChargeDeviceCase):
         self.assertEqual(replies[0].error_code, "InternalError")
         self.assertTrue(replies[1].payload["transactionId"])
         self.assertIn("currentTime", replies[2].payload)
+
+    def test_a_concurrent_update_fails_the_whole_batch_for_a_retry(self):
+        """A serialization failure leaves the batch's snapshot stale: it is not
+        answered frame by frame but raised, and the listener retries the batch."""
+        failure = psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+        with patch.object(type(self.env["charge.device.bus"]), "_ocpp_data_transfer", side_effect=failure):
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                self.send_many([({}, "Heartbeat", None, "hb-2", "test"),
+                                ({"vendorId": "charge_ops"}, "DataTransfer", None, "dt-2", "test")])
 
     def test_frames_on_unexpected_topics_are_ignored(self):
         replies = self.env["charge.device.bus"]._process_batch([("test/BUS00001/down", "[2,\"x\",\"Heartbeat\",{}]")])
