@@ -156,11 +156,7 @@ class ChargeSimulator(Command):
                 domain.append(("station_id", "in", found.ids))
             piles = env["charge.pile"].search(domain)
             specs = [self._spec_from_pile(pile) for pile in piles if pile.serial]
-            tags = []
-            if "charge.pile.id.tag" in env:
-                Tag = env["charge.pile.id.tag"]
-                tag_domain = [("pile_id", "in", piles.ids)] if "pile_id" in Tag._fields else []
-                tags = sorted({tag for tag in Tag.search(tag_domain).mapped("tag") if tag})
+            tags = sorted(tag for tag in piles._simulator_id_tags() if tag)
             cr.rollback()
         return specs, tags
 

@@ -98,6 +98,11 @@ class ChargePile(models.Model):
 
     # Commands ----------------------------------------------------------------
 
+    def _simulator_id_tags(self):
+        """The id tags the demo simulator may swipe on these piles: their own
+        lists here; higher modules add their cards."""
+        return set(self.env["charge.pile.id.tag"].search([("pile_id", "in", self.ids)]).mapped("tag"))
+
     def _send_command(self, action, payload, connector=None):
         self.ensure_one()
         if not self.online:

@@ -88,3 +88,10 @@ class ChargePile(models.Model):
         for pile in self:
             if version > pile.local_list_version:
                 pile.local_list_version = version
+
+    def _simulator_id_tags(self):
+        """The demo simulator also swipes the members' active authentication cards."""
+        cards = self.env["charge.card"].sudo().search([
+            ("company_id", "in", self.company_id.ids), ("state", "=", "active"), ("card_type", "=", "auth"),
+            ("blacklisted", "=", False), ("partner_id.charge_status", "=", "normal")])
+        return super()._simulator_id_tags() | set(cards.mapped("name"))

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ChargeWalletRecharge(models.TransientModel):
@@ -16,6 +16,17 @@ class ChargeWalletRecharge(models.TransientModel):
                             "customer settles with the operator later; the money cannot be withdrawn.")
     reference = fields.Char(help="Receipt or bank reference.")
     note = fields.Text()
+
+    @api.model
+    def default_get(self, fields_list):
+        """Opened on a member or a group: their wallet."""
+        values = super().default_get(fields_list)
+        model, record_id = self.env.context.get("active_model"), self.env.context.get("active_id")
+        if not values.get("wallet_id") and record_id and model == "res.partner":
+            values["wallet_id"] = self.env["res.partner"].browse(record_id)._charge_wallet().id
+        elif not values.get("wallet_id") and record_id and model == "charge.group":
+            values["wallet_id"] = self.env["charge.group"].browse(record_id).sudo().wallet_id.id
+        return values
 
     def action_confirm(self):
         self.ensure_one()
