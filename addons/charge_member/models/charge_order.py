@@ -80,6 +80,16 @@ class ChargeOrder(models.Model):
             "partner_id": self.partner_id.id or owner["partner"].id, "payment_state": state,
         })
 
+    def write(self, vals):
+        if vals.get("state") == "voided" and "payment_state" not in vals:
+            # a voided order is not paid; one already paid must be reversed first
+            if self.filtered(lambda o: o.payment_state == "paid"):
+                raise UserError(self.env._("Reverse the payment of a paid order before voiding it."))
+            unpaid = self.filtered(lambda o: o.payment_state in ("to_pay", "unpaid"))
+            if unpaid:
+                super(ChargeOrder, unpaid).write({"payment_state": "none"})
+        return super().write(vals)
+
     # Running cost ------------------------------------------------------------------------
 
     def _charge_spent(self):

@@ -119,3 +119,12 @@ class TestOrderPayment(ChargeMemberCase):
     def test_tags_that_are_no_members_are_not_paid(self):
         order = self.charge("CARD0001")
         self.assertEqual((order.state, order.payment_state), ("completed", "none"))
+
+    def test_a_voided_order_is_not_paid(self):
+        self.li_wallet._adjust(-95, note="spent elsewhere")
+        order = self.charge("CARD1001")
+        self.assertEqual(order.payment_state, "unpaid")
+        order.write({"state": "voided"})
+        self.assertEqual(order.payment_state, "none")
+        self.li_wallet._recharge(50)
+        self.assertEqual(self.li_wallet.unpaid_order_count, 0)
