@@ -83,7 +83,28 @@ def run(settings, seconds=20, rates="1000,2000,3000"):
         "--mosquitto", device_bus.mosquitto_binary(), "--serials", json.dumps(serials),
         "--seconds", str(seconds), "--rates", rates,
     ], cwd=settings.repo)
-    return run_billing(settings) or code
+    return run_billing(settings) or run_wallet(settings) or code
+
+
+def _odoo_shell(settings, code, timeout=1800):
+    argv = [sys.executable, "-m", "odoo", f"--addons-path={settings.odoo_addons_path()}", "shell",
+            "-c", str(settings.conf_path), "-d", BENCH_DB, "--no-http", "--log-level=warn"]
+    return subprocess.run(argv, input=code, text=True, capture_output=True, cwd=settings.repo,
+                          env=odoo_cmd.env(), timeout=timeout)
+
+
+def run_wallet(settings, orders=1000):
+    """Orders paid from wallets and posted to accounting per second, in each posting mode
+    (charge_finance's tests/bench_posting.py, rolled back)."""
+    step(f"Wallet benchmark ({orders} orders paid and posted, per posting mode)")
+    result = _odoo_shell(settings, "from odoo.addons.charge_finance.tests.bench_posting import bench\n"
+                                   f"bench(env, {orders})\n")
+    for line in result.stdout.splitlines():
+        if line.startswith("posting ("):
+            info(line)
+    if result.returncode or "posting (daily)" not in result.stdout:
+        raise OpsError("the wallet benchmark failed", result.stderr[-2000:])
+    return 0
 
 
 def run_billing(settings):
@@ -91,10 +112,7 @@ def run_billing(settings):
     step("Billing benchmark (pricing engine, then settlement through the ORM)")
     script = settings.repo / "tests" / "bench" / "billing_bench.py"
     code = f"exec(compile(open({str(script)!r}).read(), {str(script)!r}, 'exec'))\nrun(env)\n"
-    argv = [sys.executable, "-m", "odoo", f"--addons-path={settings.odoo_addons_path()}", "shell",
-            "-c", str(settings.conf_path), "-d", BENCH_DB, "--no-http", "--log-level=warn"]
-    result = subprocess.run(argv, input=code, text=True, capture_output=True, cwd=settings.repo,
-                            env=odoo_cmd.env(), timeout=1800)
+    result = _odoo_shell(settings, code)
     for line in result.stdout.splitlines():
         if line.startswith(("engine:", "orm:")):
             info(line)

@@ -18,6 +18,8 @@ every error has the param ``mobile`` (the text without separators), plus:
 import re
 import unicodedata
 
+from odoo.addons.charge_base.tools.coded_error import CodedError
+
 MOBILE_LENGTH = 11
 COUNTRY_CODE = "86"
 ERROR_CODES = ("empty", "characters", "length", "prefix")
@@ -27,18 +29,8 @@ _DIGITS = re.compile(r"[0-9]+")
 _NATIONAL = re.compile(r"1[3-9][0-9]{9}")
 
 
-class MobileError(ValueError):
-    """An invalid mobile number.
-
-    ``code`` (one of :data:`ERROR_CODES`) names the rule that failed and
-    ``params`` its values, so that the caller can phrase the message in the
-    user's language; the English message is for logs and tests.
-    """
-
-    def __init__(self, code, message, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
+class MobileError(CodedError):
+    """An invalid mobile number."""
 
 
 def normalize_mobile(text):

@@ -14,6 +14,8 @@ import hmac
 import os
 import re
 
+from odoo.addons.charge_base.tools.coded_error import CodedError
+
 PIN_MIN_LENGTH = 4
 PIN_MAX_LENGTH = 6
 ALGORITHM = "pbkdf2_sha256"
@@ -27,18 +29,8 @@ _HEX = re.compile(r"(?:[0-9a-f]{2})+")
 _MAX_ITERATIONS = 10_000_000
 
 
-class PinError(ValueError):
-    """An invalid PIN.
-
-    ``code`` (one of :data:`ERROR_CODES`) names the rule that failed and
-    ``params`` its values, so that the caller can phrase the message in the
-    user's language; the English message is for logs and tests.
-    """
-
-    def __init__(self, code, message, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
+class PinError(CodedError):
+    """An invalid PIN."""
 
 
 def check_pin_format(pin):

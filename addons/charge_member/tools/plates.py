@@ -29,6 +29,8 @@ every error has the param ``plate`` (the normalised text), plus:
 import re
 import unicodedata
 
+from odoo.addons.charge_base.tools.coded_error import CodedError
+
 # The 31 mainland provinces, autonomous regions and municipalities.
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
@@ -54,18 +56,8 @@ _GREEN_SMALL_SERIAL = re.compile(f"[{SMALL_PURE_ELECTRIC}{SMALL_OTHER_NEW_ENERGY
 _GREEN_LARGE_SERIAL = re.compile(f"[0-9]{{5}}[{LARGE_NEW_ENERGY}]")
 
 
-class PlateError(ValueError):
-    """An invalid licence plate.
-
-    ``code`` (one of :data:`ERROR_CODES`) names the rule that failed and
-    ``params`` its values, so that the caller can phrase the message in the
-    user's language; the English message is for logs and tests.
-    """
-
-    def __init__(self, code, message, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
+class PlateError(CodedError):
+    """An invalid licence plate."""
 
 
 def normalize_plate(text):

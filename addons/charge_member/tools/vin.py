@@ -14,6 +14,8 @@ every error has the param ``vin`` (the normalised text), plus:
 - ``characters``: a character that is not a digit or a latin letter, or is
   I, O or Q (``character``, ``position`` counted from 1).
 """
+from odoo.addons.charge_base.tools.coded_error import CodedError
+
 VIN_LENGTH = 17
 CHECK_DIGIT_POSITION = 9  # counted from 1
 ERROR_CODES = ("empty", "length", "characters")
@@ -28,18 +30,8 @@ TRANSLITERATION = {
 WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
-class VinError(ValueError):
-    """An invalid VIN.
-
-    ``code`` (one of :data:`ERROR_CODES`) names the rule that failed and
-    ``params`` its values, so that the caller can phrase the message in the
-    user's language; the English message is for logs and tests.
-    """
-
-    def __init__(self, code, message, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
+class VinError(CodedError):
+    """An invalid VIN."""
 
 
 def normalize_vin(text):

@@ -17,6 +17,8 @@ store the movements they return.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from odoo.addons.charge_base.tools.coded_error import CodedError
+
 ZERO = Decimal("0")
 CASH_FIRST = "cash"
 GIFT_FIRST = "gift"
@@ -26,13 +28,11 @@ ERROR_CODES = ("negative", "zero", "digits", "insufficient", "withdrawable_negat
                "cash_short", "priority")
 
 
-class WalletError(ValueError):
+class WalletError(CodedError):
     """A movement the wallet refuses; ``code`` is one of :data:`ERROR_CODES`."""
 
     def __init__(self, code, **params):
-        super().__init__(code, params)
-        self.code = code
-        self.params = params
+        super().__init__(code, f"{code}: {params}", **params)
 
 
 def money(value, digits=2):
