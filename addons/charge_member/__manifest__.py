@@ -39,5 +39,6 @@
     "demo": [
         "demo/charge_member_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }
