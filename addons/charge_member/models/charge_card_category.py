@@ -42,12 +42,19 @@ class ChargeCardCategory(models.Model):
         if self._has_cycle():
             raise UserError(self.env._("A card category cannot be its own ancestor."))
 
+    def _translate_default_name(self):
+        """The default category's name in every installed language."""
+        names = {lang: self.with_context(lang=lang).env._("Default Category")
+                 for lang, _name in self.env["res.lang"].get_installed()}
+        self.update_field_translations("name", names)
+
     @api.model
     def _default_for(self, company):
         category = self.sudo().search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
         if not category:
             category = self.sudo().create({"name": self.env._("Default Category"), "company_id": company.id,
                                            "is_default": True})
+            category._translate_default_name()
         return category.sudo(False)
 
     @api.ondelete(at_uninstall=False)

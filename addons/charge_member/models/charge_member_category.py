@@ -28,6 +28,12 @@ class ChargeMemberCategory(models.Model):
         for category in self:
             category.member_count = counts.get(category, 0)
 
+    def _translate_default_name(self):
+        """The default category's name in every installed language."""
+        names = {lang: self.with_context(lang=lang).env._("Default Category")
+                 for lang, _name in self.env["res.lang"].get_installed()}
+        self.update_field_translations("name", names)
+
     @api.model
     def _default_for(self, company):
         """The company's default category, created on first use."""
@@ -35,6 +41,7 @@ class ChargeMemberCategory(models.Model):
         if not category:
             category = self.sudo().create({"name": self.env._("Default Category"), "company_id": company.id,
                                            "is_default": True, "sequence": 0})
+            category._translate_default_name()
         return category.sudo(False)
 
     @api.ondelete(at_uninstall=False)
