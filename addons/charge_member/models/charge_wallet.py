@@ -105,7 +105,9 @@ class ChargeWallet(models.Model):
         """, [list(self.ids)])
         balances = {wallet_id: Balance() for wallet_id in self.ids}
         for wallet_id, withdrawable, on_account, gift in self.env.cr.fetchall():
-            balances[wallet_id] = Balance(Decimal(withdrawable), Decimal(on_account), Decimal(gift))
+            # Odoo reads numeric columns as floats: back to exact amounts in the currency's digits
+            exact = self.browse(wallet_id)._decimal
+            balances[wallet_id] = Balance(exact(withdrawable), exact(on_account), exact(gift))
         return balances
 
     def _balance(self):

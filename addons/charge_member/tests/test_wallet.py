@@ -74,3 +74,11 @@ class TestWallet(ChargeMemberCase):
         self.assertEqual(self.li_wallet.available_amount, 150.0)
         with self.assertRaises(AccessError):
             self.li_wallet.with_user(self.user).write({"credit_limit": 500})
+
+    def test_amounts_are_exact_not_floats(self):
+        """0.7 + 0.1 - 0.8 is zero in the ledger, not -1.1e-16 refused as a negative gift."""
+        self.li_wallet._gift(0.7)
+        self.li_wallet._gift(0.1)
+        self.li_wallet._adjust(-0.8, bucket="gift", note="gift withdrawn")
+        self.assertEqual(self.li_wallet.gift_balance, 0.0)
+        self.assertEqual(str(self.li_wallet._balance().gift), "0.00")

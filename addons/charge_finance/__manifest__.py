@@ -1,0 +1,24 @@
+{
+    "name": "Charging Operations: Accounting",
+    "summary": "Posts every wallet ledger line to accounting (per document or as a daily summary entry), "
+    "with revenue and output VAT per fee component, and reconciles the wallets with the general ledger",
+    "version": "19.0.1.0.0",
+    "category": "Services/Charging",
+    "author": "Charging Operations Team",
+    "website": "https://example.com/charging-ops",
+    "license": "LGPL-3",
+    "depends": ["charge_member", "account"],
+    "data": [
+        "security/charge_finance_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/ir_actions_server_data.xml",
+        "views/account_move_views.xml",
+        "views/charge_wallet_transaction_views.xml",
+        "views/charge_wallet_reconciliation_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/charge_finance_menus.xml",
+    ],
+    "post_init_hook": "_post_init_hook",
+    "installable": True,
+}

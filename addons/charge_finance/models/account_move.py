@@ -1,0 +1,119 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import SQL
+
+from odoo.addons.charge_billing.models.tariff_timezone import operator_context
+
+
+class AccountMove(models.Model):
+    """Journal entries posting the wallet ledger: each links the ledger lines
+    it posts. The link is written from the entry's side only: ledger lines
+    are never written."""
+    _inherit = "account.move"
+
+    charge_wallet_transaction_ids = fields.Many2many(
+        "charge.wallet.transaction", "charge_wallet_transaction_move_rel", "move_id", "transaction_id",
+        string="Wallet Ledger Lines", readonly=True, copy=False)
+    charge_wallet_transaction_count = fields.Integer(compute="_compute_charge_wallet_transaction_count",
+                                                     string="Wallet Lines")
+
+    def _compute_charge_wallet_transaction_count(self):
+        counts = dict(self.env["charge.wallet.transaction"].sudo()._read_group(
+            [("move_ids", "in", self.ids)], ["move_ids"], ["__count"]))
+        for move in self:
+            move.charge_wallet_transaction_count = counts.get(move._origin, 0)
+
+    def action_view_charge_wallet_transactions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("charge_member.charge_wallet_transaction_action")
+        action.update(domain=[("move_ids", "in", self.ids)], context={"create": False})
+        return action
+
+    # Entries of the wallet ledger ---------------------------------------------------
+
+    @api.model
+    def _charge_create_entries(self, company, entries):
+        """Create and post the wallet entries of ``company``; ``entries`` is a
+        list of (date, ref, ledger lines, [LineSpec]). Returns the moves."""
+        labels = self._charge_labels(company)
+        values = [self._charge_entry_values(company, date, ref, transactions, specs, labels)
+                  for date, ref, transactions, specs in entries]
+        moves = self.with_company(company).with_context(
+            skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
+        ).create(values)
+        moves._charge_check_links(values)
+        moves.action_post()
+        return moves
+
+    def _charge_check_links(self, values):
+        """Make sure each ledger line is linked to the entry made for it: the
+        link of a line already posted (by a concurrent job) is refused by its
+        unique index and the posting fails instead of counting it twice."""
+        self.flush_model(["charge_wallet_transaction_ids"])
+        expected = {line_id: move.id for move, vals in zip(self, values)
+                    for line_id in vals["charge_wallet_transaction_ids"][0][2]}
+        self.env.cr.execute(SQL(
+            "SELECT transaction_id, move_id FROM charge_wallet_transaction_move_rel WHERE transaction_id = ANY(%s)",
+            list(expected)))
+        linked = dict(self.env.cr.fetchall())
+        posted = [line_id for line_id, move_id in expected.items() if linked.get(line_id) != move_id]
+        if posted:
+            names = self.env["charge.wallet.transaction"].browse(posted).mapped("name")
+            raise UserError(self.env._("Wallet ledger line(s) %s are already posted.", ", ".join(names)))
+
+    @api.model
+    def _charge_entry_values(self, company, date, ref, transactions, specs, labels):
+        return {
+            "move_type": "entry",
+            "company_id": company.id,
+            "journal_id": company.charge_wallet_journal_id.id,
+            "date": date,
+            "ref": ref,
+            "line_ids": [Command.create(self._charge_line_values(company, spec, labels)) for spec in specs],
+            "charge_wallet_transaction_ids": [Command.set(transactions.ids)],
+        }
+
+    @api.model
+    def _charge_line_values(self, company, spec, labels):
+        """Values of the journal item of a posting LineSpec."""
+        values = {"name": labels.get(spec.role), "partner_id": spec.partner or False, "balance": float(spec.amount)}
+        if spec.role.startswith("tax_"):
+            account_id, repartition_id, tag_ids, tax_ids, group_tax_id = spec.key
+            values.update(
+                display_type="tax", account_id=account_id, tax_repartition_line_id=repartition_id,
+                tax_tag_ids=[Command.set(tag_ids)], tax_ids=[Command.set(tax_ids)], group_tax_id=group_tax_id,
+                tax_base_amount=float(spec.tax_base),
+                name=self.env["account.tax.repartition.line"].browse(repartition_id).tax_id.name,
+            )
+            return values
+        if spec.role == "receivable":
+            partner = self.env["res.partner"].browse(spec.partner).with_company(company)
+            values["account_id"] = (partner.property_account_receivable_id
+                                    or company.partner_id.with_company(company).property_account_receivable_id).id
+        else:
+            values["account_id"] = labels["accounts"][spec.role].id
+        if spec.role.startswith("revenue_") and spec.key:
+            tax_ids, tag_ids = spec.key
+            values.update(tax_ids=[Command.set(tax_ids)], tax_tag_ids=[Command.set(tag_ids)])
+        return values
+
+    @api.model
+    def _charge_labels(self, company):
+        """Labels of the journal items per role, in the operator's language,
+        and the company's accounts per role under ``accounts``."""
+        env = operator_context(self, company).env
+        return {
+            "accounts": company._charge_role_accounts(),
+            "cash_liability": env._("Wallet cash"),
+            "gift_liability": env._("Wallet gift money"),
+            "clearing": env._("Paid recharges"),
+            "receivable": env._("Recharges on account"),
+            "marketing_expense": env._("Gift money"),
+            "adjustment": env._("Wallet adjustments"),
+            "card_fee": env._("Card fees"),
+            "revenue_electricity": env._("Charging electricity"),
+            "revenue_service": env._("Charging service fees"),
+            "revenue_reservation": env._("Reservation fees"),
+            "revenue_occupancy": env._("Occupancy fees"),
+        }

@@ -1,0 +1,118 @@
+from collections import defaultdict
+
+from odoo.fields import Command
+
+from odoo.addons.charge_billing.tests.common import ChargeBillingCase
+
+
+class ChargeFinanceCase(ChargeBillingCase):
+    """The billing scenario (a commissioned pile in an Asia/Shanghai company)
+    with the generic chart of accounts, hence the wallet journal and
+    accounts, posting per document; sale taxes of 13 %, 6 % and 9 % (price
+    excluded, with tax report tags) on the fee components; two members and
+    a fleet group whose contact is a company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company.with_env(cls.env)
+        cls.company.partner_id.tz = "Asia/Shanghai"
+        cls.env["account.chart.template"].try_loading("generic_coa", company=cls.company, install_demo=False)
+        cls.chart = cls.env["account.chart.template"].with_company(cls.company)
+        cls.vat13, cls.vat6, cls.vat9 = cls.create_tax(13), cls.create_tax(6), cls.create_tax(9)
+        cls.company.write({
+            "charge_tax_electricity_id": cls.vat13.id, "charge_tax_service_id": cls.vat6.id,
+            "charge_tax_reservation_id": cls.vat6.id, "charge_tax_occupancy_id": cls.vat9.id,
+        })
+        Partner = cls.env["res.partner"]
+        cls.li = Partner.create({"name": "Li Lei", "charge_member": True, "charge_mobile": "13800138000",
+                                 "company_id": cls.company.id})
+        cls.wang = Partner.create({"name": "Wang Fang", "charge_member": True, "charge_mobile": "13900139000",
+                                   "company_id": cls.company.id})
+        cls.li_wallet, cls.wang_wallet = cls.li._charge_wallet(), cls.wang._charge_wallet()
+        cls.fleet_contact = Partner.create({"name": "Fleet Logistics Ltd", "is_company": True,
+                                            "company_id": cls.company.id})
+        cls.fleet = cls.env["charge.group"].create({"name": "Fleet", "company_id": cls.company.id,
+                                                    "partner_id": cls.fleet_contact.id})
+        cls.fleet_wallet = cls.fleet.wallet_id
+
+    @classmethod
+    def create_tax(cls, rate):
+        """A price-excluded sale tax of ``rate`` % on the chart's tax account, with base and tax tags."""
+        Tag = cls.env["account.account.tag"]
+        country = cls.company.account_fiscal_country_id
+
+        def tag(name):
+            return Tag.create({"name": f"{name} {rate}", "applicability": "taxes", "country_id": country.id})
+
+        def repartition(prefix):
+            return [Command.create({"repartition_type": "base", "tag_ids": [Command.set(tag(f"{prefix} base").ids)]}),
+                    Command.create({"repartition_type": "tax", "account_id": cls.chart.ref("tax_received").id,
+                                    "tag_ids": [Command.set(tag(f"{prefix} tax").ids)]})]
+
+        return cls.env["account.tax"].create({
+            "name": f"VAT {rate}%", "amount": rate, "type_tax_use": "sale", "company_id": cls.company.id,
+            "country_id": country.id, "invoice_repartition_line_ids": repartition("invoice"),
+            "refund_repartition_line_ids": repartition("refund"),
+        })
+
+    # orders ------------------------------------------------------------------------------
+
+    def make_order(self, wallet, electricity=0.0, service=0.0, reservation=0.0, occupancy=0.0, total=None):
+        """A completed order of the bus pile, to be paid from ``wallet``."""
+        order = self.env["charge.order"].create({
+            "pile_id": self.pile.id, "connector_id": self.connector1.id,
+            "partner_id": (wallet.partner_id or wallet.group_id.partner_id).id,
+        })
+        amounts = {"amount_electricity": electricity, "amount_service": service,
+                   "amount_reservation": reservation, "amount_occupancy": occupancy}
+        order.sudo().write({
+            **amounts, "amount_total": round(sum(amounts.values()), 2) if total is None else total,
+            "state": "completed", "wallet_id": wallet.id, "payment_state": "to_pay",
+        })
+        return order
+
+    def pay(self, wallet, **amounts):
+        """A completed order paid from ``wallet``; returns the order."""
+        order = self.make_order(wallet, **amounts)
+        self.assertEqual(order._pay_from_wallet(), order)
+        return order
+
+    # accounting ----------------------------------------------------------------------------
+
+    def entry(self, line):
+        """The one journal entry posting ``line``."""
+        move = line.sudo().move_ids
+        self.assertEqual(len(move), 1, f"{line.name} is posted by one entry")
+        return move
+
+    @staticmethod
+    def by_account(move):
+        """{account code: balance} of a journal entry."""
+        totals = defaultdict(float)
+        for item in move.line_ids:
+            totals[item.account_id.code] += item.balance
+        return {code: round(amount, 2) for code, amount in totals.items()}
+
+    def gl_balance(self, account):
+        """Credit minus debit of the posted journal items of ``account`` in the company."""
+        groups = self.env["account.move.line"]._read_group(
+            [("account_id", "=", account.id), ("company_id", "=", self.company.id), ("parent_state", "=", "posted")],
+            [], ["balance:sum"])
+        return -round(groups[0][0] or 0.0, 2)
+
+    def wallet_totals(self):
+        """(cash, gift) held by every wallet of the company, from the ledger."""
+        wallets = self.env["charge.wallet"].search([("company_id", "=", self.company.id)])
+        return (round(sum(wallets.mapped("cash_balance")), 2), round(sum(wallets.mapped("gift_balance")), 2))
+
+    def reconciliation(self):
+        """{bucket: (gl, not posted, wallets, difference)} of the company."""
+        self.env["charge.wallet.reconciliation"].invalidate_model()
+        rows = self.env["charge.wallet.reconciliation"].search([("company_id", "=", self.company.id)])
+        return {row.bucket: (row.gl_balance, row.unposted_amount, row.wallet_balance, row.difference)
+                for row in rows}
+
+    @property
+    def accounts(self):
+        return self.company._charge_role_accounts()
