@@ -1,6 +1,7 @@
 from . import member_messages
 from . import res_company
 from . import res_config_settings
+from . import charge_category_mixin
 from . import charge_member_category
 from . import charge_card_category
 from . import res_partner

@@ -9,6 +9,7 @@ class ChargeCardCategory(models.Model):
     _parent_store = True
     _order = "complete_name"
     _rec_name = "complete_name"
+    _inherit = ["charge.default.category.mixin"]
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
@@ -17,8 +18,6 @@ class ChargeCardCategory(models.Model):
                                 check_company=True)
     parent_path = fields.Char(index=True)
     child_ids = fields.One2many("charge.card.category", "parent_id", string="Sub-categories")
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
-    is_default = fields.Boolean(string="Default", readonly=True)
     card_count = fields.Integer(compute="_compute_card_count")
 
     _default_unique = models.UniqueIndex("(company_id) WHERE is_default",
@@ -41,21 +40,6 @@ class ChargeCardCategory(models.Model):
     def _check_recursion_of_parent(self):
         if self._has_cycle():
             raise UserError(self.env._("A card category cannot be its own ancestor."))
-
-    def _translate_default_name(self):
-        """The default category's name in every installed language."""
-        names = {lang: self.with_context(lang=lang).env._("Default Category")
-                 for lang, _name in self.env["res.lang"].get_installed()}
-        self.update_field_translations("name", names)
-
-    @api.model
-    def _default_for(self, company):
-        category = self.sudo().search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
-        if not category:
-            category = self.sudo().create({"name": self.env._("Default Category"), "company_id": company.id,
-                                           "is_default": True})
-            category._translate_default_name()
-        return category.sudo(False)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_default(self):

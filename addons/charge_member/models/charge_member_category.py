@@ -8,13 +8,11 @@ class ChargeMemberCategory(models.Model):
     _name = "charge.member.category"
     _description = "Member Category"
     _order = "sequence, name"
+    _inherit = ["charge.default.category.mixin"]
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
-    is_default = fields.Boolean(string="Default", readonly=True,
-                                help="New members go into the default category.")
     member_ids = fields.One2many("res.partner", "charge_category_id", string="Members")
     member_count = fields.Integer(compute="_compute_member_count")
     active = fields.Boolean(default=True)
@@ -27,22 +25,6 @@ class ChargeMemberCategory(models.Model):
                                                           ["charge_category_id"], ["__count"]))
         for category in self:
             category.member_count = counts.get(category, 0)
-
-    def _translate_default_name(self):
-        """The default category's name in every installed language."""
-        names = {lang: self.with_context(lang=lang).env._("Default Category")
-                 for lang, _name in self.env["res.lang"].get_installed()}
-        self.update_field_translations("name", names)
-
-    @api.model
-    def _default_for(self, company):
-        """The company's default category, created on first use."""
-        category = self.sudo().search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
-        if not category:
-            category = self.sudo().create({"name": self.env._("Default Category"), "company_id": company.id,
-                                           "is_default": True, "sequence": 0})
-            category._translate_default_name()
-        return category.sudo(False)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_default_or_used(self):

@@ -45,8 +45,8 @@ def money(value, digits=2):
 
 
 @dataclass(frozen=True)
-class Movement:
-    """Signed change of each bucket."""
+class Buckets:
+    """An amount in each bucket."""
     withdrawable: Decimal = ZERO
     on_account: Decimal = ZERO
     gift: Decimal = ZERO
@@ -58,6 +58,11 @@ class Movement:
     @property
     def total(self):
         return self.cash + self.gift
+
+
+@dataclass(frozen=True)
+class Movement(Buckets):
+    """Signed change of each bucket."""
 
     def __neg__(self):
         return Movement(-self.withdrawable, -self.on_account, -self.gift)
@@ -72,19 +77,8 @@ class Movement:
 
 
 @dataclass(frozen=True)
-class Balance:
+class Balance(Buckets):
     """What a wallet holds: the sum of its movements."""
-    withdrawable: Decimal = ZERO
-    on_account: Decimal = ZERO
-    gift: Decimal = ZERO
-
-    @property
-    def cash(self):
-        return self.withdrawable + self.on_account
-
-    @property
-    def total(self):
-        return self.cash + self.gift
 
     def available(self, credit_limit=ZERO):
         """What may still be spent: the balance plus the credit limit."""
