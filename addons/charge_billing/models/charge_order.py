@@ -134,10 +134,10 @@ class ChargeOrder(models.Model):
             version = session.pile_id._tariff_version_at(session.start_date)
             order = self.create({
                 "pile_id": session.pile_id.id, "connector_id": session.connector_id.id,
-                "id_tag": session.id_tag, "start_method": self._start_method_of(session),
-                "partner_id": reservation.partner_id.id or self._customer_of(session).id,
-                "tariff_version_id": version.id,
+                "id_tag": session.id_tag, "tariff_version_id": version.id, **self._new_order_values(session),
             })
+            if reservation.partner_id:
+                order.partner_id = reservation.partner_id
         if not session.authorized:
             values.update(state="abnormal", abnormal_type="control", abnormal_date=fields.Datetime.now())
         order.write(values)
@@ -148,14 +148,11 @@ class ChargeOrder(models.Model):
         return order
 
     @api.model
-    def _start_method_of(self, session):
-        """How a session the pile started on its own was started; charge_member knows cards, VINs and plans."""
-        return "card"
-
-    @api.model
-    def _customer_of(self, session):
-        """The customer of a session; charge_member finds the member behind its id tag."""
-        return self.env["res.partner"]
+    def _new_order_values(self, session):
+        """Values of the order of a session the pile started on its own: how
+        it was started and for whom. charge_member knows the cards, VINs and
+        members behind the id tags."""
+        return {"start_method": "card", "partner_id": False}
 
     def _on_session_stopped(self):
         for order in self.filtered(lambda o: o.state in OPEN_STATES):

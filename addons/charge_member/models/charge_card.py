@@ -157,16 +157,13 @@ class ChargeCard(models.Model):
             return self.partner_id._charge_wallet()
         return self.env["charge.wallet"]
 
-    def _fee_wallet(self):
-        return self._payer_wallet()
-
     def _take_fee(self, note=None):
         """The company's card fee, from the card's wallet, posted as card-fee revenue."""
         self.ensure_one()
         amount = self.company_id.charge_card_fee
         if not amount:
             return self.env["charge.wallet.transaction"]
-        wallet = self._fee_wallet()
+        wallet = self._payer_wallet()
         if not wallet:
             raise UserError(self.env._("Bind card %s to a member or a group before charging its fee.", self.name))
         line = wallet._charge_card_fee(amount, self, note=note)
@@ -242,7 +239,7 @@ class ChargeCard(models.Model):
     # Id tags --------------------------------------------------------------------------------
 
     @api.model
-    def _resolve_tag(self, company, id_tag, pile=None, exclude_order=None):
+    def _resolve_tag(self, company, id_tag, pile=None):
         """Who is behind ``id_tag`` in ``company``: a dict with the card (if
         any), the member, the group, the paying wallet and the start method;
         None when the tag is no member's (a back-office tag, a pile's own list)."""
@@ -261,10 +258,8 @@ class ChargeCard(models.Model):
         # an app start: the order waiting for the pile says which wallet pays
         order = self.env["charge.order"]
         if pile:
-            domain = [("pile_id", "=", pile.id), ("id_tag", "=", id_tag), ("state", "=", "starting")]
-            if exclude_order:
-                domain = [("id", "=", exclude_order.id)]
-            order = order.sudo().search(domain, limit=1)
+            order = order.sudo().search([("pile_id", "=", pile.id), ("id_tag", "=", id_tag),
+                                         ("state", "=", "starting")], limit=1)
         return {
             "card": self.browse(), "partner": member, "group": order.group_id,
             "wallet": order.wallet_id or member._charge_wallet().sudo(), "method": "app",

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from odoo import api, fields, models
+from odoo import api, models
 
 from odoo.addons.charge_billing.models.charge_order import OPEN_STATES
 from odoo.addons.charge_device.tools.ocpp_values import parse_time
@@ -51,12 +51,7 @@ class ChargeDeviceBus(models.AbstractModel):
             line = group.member_ids.filtered(lambda m: m.partner_id == member)[:1]
             membership = bool(line)
             limits = line._usage(exclude_orders=this) if line else None
-        available = None
-        if wallet:
-            others = Order.search([("wallet_id", "=", wallet.id), ("state", "in", OPEN_STATES),
-                                   ("id", "not in", this.ids)])
-            available = wallet._available() - sum(
-                (wallet._decimal(o.running_amount) for o in others), Decimal(0))
+        available = wallet._spendable(exclude_orders=this) if wallet else None
         return StartFacts(
             card_state=card.state if card else None, card_type=card.card_type if card else "auth",
             card_blacklisted=bool(card.blacklisted), card_whitelisted=bool(card.whitelisted),

@@ -1,4 +1,3 @@
-from datetime import datetime
 from decimal import Decimal
 
 from odoo import api, fields, models
@@ -53,32 +52,23 @@ class ChargeOrder(models.Model):
     # Who pays ------------------------------------------------------------------------------
 
     @api.model
-    def _start_method_of(self, session):
+    def _new_order_values(self, session):
+        """The card, VIN or app tag of the session names the member, the
+        start method and the wallet that pays."""
+        values = super()._new_order_values(session)
         owner = self.env["charge.card"]._resolve_tag(session.company_id, session.id_tag, session.pile_id)
-        return owner["method"] if owner else super()._start_method_of(session)
+        if owner:
+            values.update(start_method=owner["method"], **self._payer_values(owner))
+        return values
 
     @api.model
-    def _customer_of(self, session):
-        owner = self.env["charge.card"]._resolve_tag(session.company_id, session.id_tag, session.pile_id)
-        return owner["partner"] if owner and owner["partner"] else super()._customer_of(session)
-
-    def _open_for_session(self, session):
-        order = super()._open_for_session(session)
-        if order and not order.wallet_id and order.payment_state == "none":
-            owner = self.env["charge.card"]._resolve_tag(session.company_id, session.id_tag, session.pile_id,
-                                                         exclude_order=order)
-            if owner:
-                order._bind_payer(owner)
-        return order
-
-    def _bind_payer(self, owner):
+    def _payer_values(self, owner):
+        """The order's values for the payer ``owner`` (see ``charge.card._resolve_tag``)."""
         card = owner["card"]
         state = "on_card" if card and card.card_type == "stored_value" else (
             "to_pay" if owner["wallet"] else "none")
-        self.sudo().write({
-            "card_id": card.id, "group_id": owner["group"].id, "wallet_id": owner["wallet"].id,
-            "partner_id": self.partner_id.id or owner["partner"].id, "payment_state": state,
-        })
+        return {"card_id": card.id, "group_id": owner["group"].id, "wallet_id": owner["wallet"].id,
+                "partner_id": owner["partner"].id, "payment_state": state}
 
     def write(self, vals):
         if vals.get("state") == "voided" and "payment_state" not in vals:
@@ -97,16 +87,11 @@ class ChargeOrder(models.Model):
         self.ensure_one()
         return self.amount_total if self.state not in OPEN_STATES else self.running_amount
 
-    def _available_for(self, exclude=None):
-        """What the order may spend: the wallet's available amount less what
-        the wallet's other running orders cost so far, capped by the group
-        member's amount limits."""
+    def _available_for(self):
+        """What the order may spend: what its wallet can spend besides the
+        wallet's other running orders, capped by the group member's amount limits."""
         self.ensure_one()
-        wallet = self.wallet_id.sudo()
-        others = self.sudo().search([("wallet_id", "=", wallet.id), ("state", "in", OPEN_STATES),
-                                     ("id", "not in", (exclude or self).ids)])
-        available = wallet._available() - sum(
-            (wallet._decimal(o.running_amount) for o in others), Decimal(0))
+        available = self.wallet_id.sudo()._spendable(exclude_orders=self)
         if self.group_id and self.partner_id:
             line = self.group_id.member_ids.filtered(lambda m: m.partner_id == self.partner_id)[:1]
             left = line._usage(exclude_orders=self).amount_left() if line else None
@@ -242,7 +227,7 @@ class ChargeOrder(models.Model):
         line = self.env["charge.wallet.transaction"]
         if not taken.is_zero:
             payment = self.wallet_transaction_ids.filtered(lambda l: l.type == "payment")[:1]
-            line = self.wallet_id.sudo()._post("reversal", -taken, order_id=self.id, note=reason,
+            line = self.wallet_id.sudo()._post("reversal", lambda balance: -taken, order_id=self.id, note=reason,
                                                reversal_of_id=payment.id)
         self.sudo().write({"payment_state": "reversed", "reversal_reason": reason})
         self.message_post(body=self.env._("Payment reversed: %s", reason))
@@ -257,9 +242,7 @@ class ChargeOrder(models.Model):
     def _cron_watch(self):
         super()._cron_watch()
         # e-bike costs grow with time, not only with meter values
-        orders = operator_context(self).search([("state", "=", "charging"), ("wallet_id", "!=", False),
-                                                ("payment_state", "=", "to_pay"), ("funds_stop_sent", "=", False)])
+        orders = operator_context(self).search([("kind", "=", "ebike"), ("state", "=", "charging"),
+                                                ("wallet_id", "!=", False), ("payment_state", "=", "to_pay"),
+                                                ("funds_stop_sent", "=", False)])
         orders._watch_running_cost()
-
-    def _stop_date_or_now(self):
-        return self.stop_date or datetime.utcnow()

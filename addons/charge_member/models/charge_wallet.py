@@ -3,6 +3,8 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.charge_billing.models.charge_order import OPEN_STATES
+
 from ..tools import wallet_math
 from ..tools.wallet_math import Balance, WalletError
 from .member_messages import wallet_error
@@ -119,26 +121,39 @@ class ChargeWallet(models.Model):
         self.ensure_one()
         return self._balance().available(self._credit_limit())
 
-    def _post(self, kind, movement, **values):
-        """Add a ledger line of ``kind`` moving ``movement``; ``values`` are its
-        other fields (order, card, reference, note). The operator is the
-        current user, even when the line is written with superuser rights."""
+    def _spendable(self, exclude_orders=None):
+        """Balance plus credit limit, less what the wallet's running orders
+        (other than ``exclude_orders``) cost so far."""
         self.ensure_one()
-        return self.env["charge.wallet.transaction"].sudo().create({
-            "wallet_id": self.id, "type": kind, "user_id": self.env.user.id,
-            "withdrawable_amount": float(movement.withdrawable), "on_account_amount": float(movement.on_account),
-            "gift_amount": float(movement.gift), **values,
-        }).sudo(False)
+        others = self.env["charge.order"].sudo().search([
+            ("wallet_id", "=", self.id), ("state", "in", OPEN_STATES),
+            ("id", "not in", exclude_orders.ids if exclude_orders else [])])
+        return self._available() - sum((self._decimal(order.running_amount) for order in others), Decimal(0))
 
-    def _decide(self, build):
-        """Lock, read the balance and compute a movement with ``build(balance)``;
-        a refusal becomes a UserError in the user's language."""
+    def _post(self, kind, build, **values):
+        """Lock the wallet, compute the movement of a line of ``kind`` from
+        the balance with ``build(balance)`` and add the line (nothing when
+        ``build`` returns None); ``values`` are its other fields (order, card,
+        reference, note). A refusal is a UserError in the user's language. The
+        operator is the current user, even though the line is written with
+        superuser rights."""
         self.ensure_one()
         self._lock()
+        balance = self._balance()
         try:
-            return build(self._balance())
+            movement = build(balance)
         except WalletError as error:
             raise wallet_error(self.env, error) from error
+        if movement is None:
+            return None
+        # the ledger starts from the balance just read under the lock instead of locking and summing again
+        line = self.env["charge.wallet.transaction"].sudo().with_context(
+            charge_wallet_balances={self.id: balance}).create({
+                "wallet_id": self.id, "type": kind, "user_id": self.env.user.id,
+                "withdrawable_amount": float(movement.withdrawable),
+                "on_account_amount": float(movement.on_account), "gift_amount": float(movement.gift), **values,
+            })
+        return line.with_env(self.env)
 
     def _check_can_receive(self):
         for member in self.partner_id:
@@ -152,36 +167,40 @@ class ChargeWallet(models.Model):
     def _recharge(self, amount, on_account=False, reference=None, note=None):
         """Money received for the wallet (paid) or recorded on account."""
         self._check_can_receive()
-        movement = self._decide(lambda balance: wallet_math.recharge(self._checked(amount), on_account))
-        return self._post("recharge", movement, reference=reference, note=note)
+        amount = self._checked(amount)
+        return self._post("recharge", lambda balance: wallet_math.recharge(amount, on_account),
+                          reference=reference, note=note)
 
     def _gift(self, amount, reference=None, note=None):
-        movement = self._decide(lambda balance: wallet_math.gift(self._checked(amount)))
-        return self._post("gift", movement, reference=reference, note=note)
+        amount = self._checked(amount)
+        return self._post("gift", lambda balance: wallet_math.gift(amount), reference=reference, note=note)
 
     def _adjust(self, amount, bucket="cash", note=None):
         if not (note or "").strip():
             raise UserError(self.env._("An adjustment needs a note saying why."))
-        movement = self._decide(lambda balance: wallet_math.adjustment(balance, self._checked(amount), bucket))
-        return self._post("adjustment", movement, note=note)
+        amount = self._checked(amount)
+        return self._post("adjustment", lambda balance: wallet_math.adjustment(balance, amount, bucket), note=note)
 
     def _charge_card_fee(self, amount, card, note=None):
-        movement = self._decide(lambda balance: wallet_math.fee(balance, self._checked(amount),
-                                                                 self._credit_limit()))
-        return self._post("card_fee", movement, card_id=card.id, note=note)
+        amount = self._checked(amount)
+        return self._post("card_fee", lambda balance: wallet_math.fee(balance, amount, self._credit_limit()),
+                          card_id=card.id, note=note)
 
     def _try_pay(self, order, amount):
         """Pay ``amount`` for ``order``: the ledger line, or None when the
         balance and the credit limit together do not cover it."""
-        self._lock()
-        try:
-            movement = wallet_math.payment(self._balance(), self._checked(amount), self._credit_limit(),
+        amount = self._checked(amount)
+
+        def payment(balance):
+            try:
+                return wallet_math.payment(balance, amount, self._credit_limit(),
                                            self.company_id.charge_wallet_priority)
-        except WalletError as error:
-            if error.code == "insufficient":
-                return None
-            raise wallet_error(self.env, error) from error
-        return self._post("payment", movement, order_id=order.id)
+            except WalletError as error:
+                if error.code == "insufficient":
+                    return None
+                raise
+
+        return self._post("payment", payment, order_id=order.id)
 
     def _checked(self, amount):
         try:

@@ -67,11 +67,16 @@ class ChargeWalletTransaction(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Lines are written under the wallet's lock, each with the balances
-        after it, in the order given; a line that would leave withdrawable
+        after it, in the order given (from the balance ``charge.wallet._post``
+        read under the lock, passed in the context); a line that would leave withdrawable
         cash or gift money below zero is refused."""
         wallets = self.env["charge.wallet"].browse({vals["wallet_id"] for vals in vals_list})
-        wallets._lock()
-        balances = wallets._balances()
+        # wallets the caller locked and read just before (charge.wallet._post) are not locked and summed again
+        known = self.env.context.get("charge_wallet_balances") or {}
+        unknown = wallets.filtered(lambda wallet: wallet.id not in known)
+        unknown._lock()
+        balances = {**unknown._balances(), **{wallet_id: known[wallet_id] for wallet_id in wallets.ids
+                                               if wallet_id in known}}
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             wallet = wallets.browse(vals["wallet_id"])

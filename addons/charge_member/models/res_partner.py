@@ -91,14 +91,14 @@ class ResPartner(models.Model):
     def write(self, vals):
         if vals.get("charge_mobile"):
             vals["charge_mobile"] = self._charge_normalize_mobile(vals["charge_mobile"])
-        if vals.get("charge_member"):
-            for partner in self.filtered(lambda p: not p.charge_member):
-                partner_vals = dict(vals, company_id=vals.get("company_id", partner.company_id.id),
-                                    charge_mobile=vals.get("charge_mobile", partner.charge_mobile))
-                self._charge_prepare_member(partner_vals)
-                super(ResPartner, partner).write(partner_vals)
-            self = self.filtered(lambda p: p.charge_member)
-        result = super().write(vals)
+        newcomers = self.filtered(lambda p: not p.charge_member) if vals.get("charge_member") else self.browse()
+        for partner in newcomers:
+            # becoming a member: the defaults of a new member, from this partner's own values
+            partner_vals = dict(vals, company_id=vals.get("company_id", partner.company_id.id),
+                                charge_mobile=vals.get("charge_mobile", partner.charge_mobile))
+            self._charge_prepare_member(partner_vals)
+            super(ResPartner, partner).write(partner_vals)
+        result = super(ResPartner, self - newcomers).write(vals) if self - newcomers else True
         if vals.get("charge_member") or "company_id" in vals:
             self.filtered("charge_member")._charge_ensure_wallet()
         return result
@@ -167,12 +167,6 @@ class ResPartner(models.Model):
     def _charge_log_out(self):
         """A blacklisted member cannot log in: their portal users are archived."""
         self.sudo().user_ids.filtered(lambda u: u.share).write({"active": False})
-
-    def _charge_open_order_count(self, exclude=None):
-        domain = [("partner_id", "=", self.id), ("state", "in", ("starting", "charging", "stopping", "suspended"))]
-        if exclude:
-            domain.append(("id", "not in", exclude.ids))
-        return self.env["charge.order"].sudo().search_count(domain)
 
     # Actions -------------------------------------------------------------------------
 

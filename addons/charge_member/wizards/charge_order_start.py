@@ -36,5 +36,5 @@ class ChargeOrderStart(models.TransientModel):
         action = super().action_start()
         if member:
             order = self.env["charge.order"].browse(action["res_id"])
-            order._bind_payer(owner)
+            order.sudo().write(order._payer_values(owner))
         return action
