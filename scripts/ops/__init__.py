@@ -7,8 +7,12 @@ requirements are installed. One concern per module:
 - ``console``    messages and the ``OpsError`` carrying a hint for the user
 - ``process``    subprocess helpers (tee to a log file, pid files)
 - ``system``     Debian packages the project needs (PostgreSQL, Chromium)
-- ``pydeps``     ``pip install -r requirements.txt`` guarded by a stamp file
-- ``odoo_src``   makes Odoo 19 importable (ODOO_SRC or upstream archive)
+- ``venv``       the project's virtual environment (per-user cache), and the
+                 re-execution of the commands that run Odoo inside it
+- ``odoo_src``   finds the Odoo 19 source (ODOO_SRC, remembered, upstream
+                 archive) and links it into the environment
+- ``pydeps``     ``pip install`` of Odoo's and our requirements into the
+                 environment, guarded by a stamp file
 - ``postgres``   finds or starts the PostgreSQL server, SQL helpers
 - ``odoo_cmd``   builds ``python3 -m odoo`` command lines
 - ``database``   creates/updates the ``charge`` database

@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import bench, config, database, odoo_src, postgres, pydeps, services, system, testing
+from . import bench, config, database, odoo_src, postgres, pydeps, services, system, testing, venv
 from .console import OpsError, fail, info, step
 
 
@@ -15,8 +15,11 @@ def setup(settings, *, for_tests=False):
     PostgreSQL (and Chromium for the tests)."""
     settings.ensure_cache()
     step(f"Set-up (cache: {settings.cache})")
-    pydeps.ensure(settings)
-    odoo_src.ensure(settings)
+    tree = odoo_src.locate()
+    pydeps.ensure(settings, tree)
+    if tree:
+        odoo_src.link(tree)
+    odoo_src.check()
     if for_tests:
         info(f"browser for Odoo's tours: {system.ensure_browser()}")
     postgres.ensure(settings)
@@ -93,6 +96,10 @@ COMMANDS = {
 }
 
 
+# commands that run Odoo: they run inside the project's environment
+IN_VENV = ("setup", "run", "test", "bench")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m scripts.ops", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -102,6 +109,8 @@ def main(argv=None):
     func = COMMANDS[args.command][0]
     try:
         settings = config.load()
+        if args.command in IN_VENV:
+            venv.reexec_inside(sys.argv[1:] if argv is None else list(argv))
         return func(settings)
     except OpsError as error:
         fail(error)

@@ -18,9 +18,11 @@ REQUIREMENTS = REPO_ROOT / "requirements.txt"
 CACHE_MARKER = ".charge-ops-cache"
 
 # Name of the database built (from scratch) by ``make test``.
-TEST_DB = "charge_test"
+# CHARGE_TEST_DB / CHARGE_E2E_DB name others, so that two runs (two
+# developers' work trees on one server) never drop each other's databases.
+TEST_DB = os.environ.get("CHARGE_TEST_DB", "").strip() or "charge_test"
 # a copy of TEST_DB for the end-to-end tests, whose listener commits real transactions
-E2E_DB = "charge_e2e"
+E2E_DB = os.environ.get("CHARGE_E2E_DB", "").strip() or "charge_e2e"
 # Prefix of every charge addon: each folder ``<addons dir>/charge_*`` that
 # holds a ``__manifest__.py`` is one, so later addons are picked up by
 # ``make run`` and ``make test`` without touching the tooling.

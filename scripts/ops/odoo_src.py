@@ -1,8 +1,14 @@
-"""Makes Odoo 19 importable by this interpreter.
+"""Finds the Odoo 19 source tree the project runs on and makes it importable
+in the project's environment (a ``.pth`` file in its site-packages).
 
-Order: already importable -> $ODOO_SRC -> upstream 19.0 archive downloaded
-into the cache. A source tree is made importable with a ``.pth`` file in
-site-packages, after ``pip install -r <tree>/requirements.txt``.
+Where the tree comes from, first match wins:
+
+1. ``$ODOO_SRC`` (a source tree holding ``odoo-bin`` and ``requirements.txt``),
+   remembered in the per-user cache for the next runs and for CI, which
+   runs on a fresh clone without the caller's environment variables;
+2. the tree remembered from an earlier ``ODOO_SRC``;
+3. an Odoo already importable in the environment (installed by other means);
+4. the upstream 19.0 archive, downloaded into the per-user cache.
 """
 
 import os
@@ -14,7 +20,7 @@ import tarfile
 import urllib.request
 from pathlib import Path
 
-from . import process
+from . import venv
 from .console import OpsError, info, step
 
 ODOO_SERIES = "19.0"
@@ -24,14 +30,15 @@ PTH_NAME = "charge-odoo-src.pth"
 HOW_TO_PROVIDE = (
     "Provide an Odoo 19 source tree (a checkout of https://github.com/odoo/odoo, branch 19.0):\n"
     "  export ODOO_SRC=/path/to/odoo-19.0   # the folder holding odoo-bin and requirements.txt\n"
-    "then run the command again: it installs Odoo's requirements and makes it importable.\n"
+    "then run the command again: it installs Odoo's requirements into the project's environment\n"
+    "and remembers the tree for the next runs.\n"
     f"Without ODOO_SRC the tooling downloads {ARCHIVE_URL} (needs access to github.com)."
 )
 
 
-def odoo_version(cwd):
+def odoo_version(cwd=None):
     """Odoo's version as seen by this interpreter, or None. ``import odoo``
-    alone proves nothing (namespace package): import ``odoo.release``."""
+    alone proves nothing (a namespace package): import ``odoo.release``."""
     proc = subprocess.run(
         [sys.executable, "-c", "import odoo.release as r; print(r.version)"],
         cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
@@ -39,16 +46,39 @@ def odoo_version(cwd):
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
-def _is_source_tree(path):
+def is_source_tree(path):
     return (path / "odoo" / "release.py").is_file() and (path / "requirements.txt").is_file()
 
 
-def _download(settings):
-    target = settings.cache / "odoo-src" / f"odoo-{ODOO_SERIES}"
-    if _is_source_tree(target):
+def _remembered_file():
+    return venv.user_cache() / "odoo-src.path"
+
+
+def _remember(tree):
+    record = _remembered_file()
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(f"{tree}\n")
+
+
+def _remembered():
+    record = _remembered_file()
+    if record.is_file():
+        tree = Path(record.read_text().strip())
+        if is_source_tree(tree):
+            return tree
+    return None
+
+
+def _pth():
+    return Path(sysconfig.get_paths()["purelib"]) / PTH_NAME
+
+
+def _download():
+    target = venv.user_cache() / "odoo-src" / f"odoo-{ODOO_SERIES}"
+    if is_source_tree(target):
         info(f"using the Odoo source already downloaded in {target}")
         return target
-    archive = settings.cache / "odoo-src" / f"odoo-{ODOO_SERIES}.tar.gz"
+    archive = target.parent / f"odoo-{ODOO_SERIES}.tar.gz"
     archive.parent.mkdir(parents=True, exist_ok=True)
     step(f"Downloading Odoo {ODOO_SERIES} source: {ARCHIVE_URL}")
     partial = archive.with_suffix(".part")
@@ -71,7 +101,7 @@ def _download(settings):
         archive.unlink(missing_ok=True)
         raise OpsError(f"cannot extract {archive}: {exc}", HOW_TO_PROVIDE) from exc
     tops = [p for p in extract_root.iterdir() if p.is_dir()]
-    if len(tops) != 1 or not _is_source_tree(tops[0]):
+    if len(tops) != 1 or not is_source_tree(tops[0]):
         raise OpsError(f"{archive} does not hold an Odoo source tree", HOW_TO_PROVIDE)
     shutil.rmtree(target, ignore_errors=True)
     tops[0].rename(target)
@@ -80,47 +110,44 @@ def _download(settings):
     return target
 
 
-def _install_tree(settings, tree):
-    step(f"Installing Odoo's Python requirements from {tree / 'requirements.txt'}")
-    try:
-        process.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                     "-r", tree / "requirements.txt"], cwd=settings.repo)
-    except OpsError as exc:
-        raise OpsError(
-            "pip could not install Odoo's requirements",
-            f"{exc.message}\nPackages that compile need headers, on Debian: "
-            "apt-get install -y libldap2-dev libsasl2-dev libpq-dev python3-dev\n"
-            + HOW_TO_PROVIDE) from exc
-    purelib = Path(sysconfig.get_paths()["purelib"])
-    pth = purelib / PTH_NAME
-    pth.write_text(f"{tree}\n")
-    info(f"wrote {pth} -> {tree}")
-
-
-def ensure(settings):
-    version = odoo_version(settings.repo)
-    if version:
-        if not version.startswith(ODOO_SERIES.split(".")[0] + "."):
-            raise OpsError(f"this interpreter imports Odoo {version}, the addons need Odoo {ODOO_SERIES}",
-                           HOW_TO_PROVIDE)
-        info(f"Odoo {version}: importable")
-        return version
-
+def locate():
+    """The source tree to install, or None when Odoo is importable in the
+    environment by other means (then nothing is written)."""
     src = os.environ.get("ODOO_SRC", "").strip()
     if src:
         tree = Path(src).expanduser().resolve()
-        if not _is_source_tree(tree):
+        if not is_source_tree(tree):
             raise OpsError(f"ODOO_SRC={src} is not an Odoo source tree "
                            "(expected odoo/release.py and requirements.txt in it)", HOW_TO_PROVIDE)
-        step(f"Odoo is not importable: installing it from ODOO_SRC={tree}")
-    else:
-        step("Odoo is not importable and ODOO_SRC is not set: fetching the upstream source")
-        tree = _download(settings)
-    _install_tree(settings, tree)
+        _remember(tree)
+        return tree
+    tree = _remembered()
+    if tree:
+        return tree
+    if odoo_version() and not _pth().is_file():
+        return None
+    step("Odoo is not importable and ODOO_SRC is not set: fetching the upstream source")
+    tree = _download()
+    _remember(tree)
+    return tree
 
-    version = odoo_version(settings.repo)
+
+def link(tree):
+    """Make ``tree`` importable in the environment."""
+    pth = _pth()
+    wanted = f"{tree}\n"
+    if not pth.is_file() or pth.read_text() != wanted:
+        pth.write_text(wanted)
+        info(f"wrote {pth} -> {tree}")
+
+
+def check():
+    version = odoo_version()
     if not version:
-        raise OpsError(f"Odoo is still not importable after installing {tree}",
-                       "Check the pip output above.\n" + HOW_TO_PROVIDE)
-    info(f"Odoo {version}: importable")
+        raise OpsError(f"Odoo is not importable by {sys.executable} (`import odoo.release` fails)",
+                       HOW_TO_PROVIDE)
+    if not version.startswith(ODOO_SERIES.split(".")[0] + "."):
+        raise OpsError(f"the environment imports Odoo {version}, the addons need Odoo {ODOO_SERIES}",
+                       HOW_TO_PROVIDE)
+    info(f"Odoo {version}: importable ({sys.executable})")
     return version
