@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools.local_time import FALLBACK_TZ
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -19,3 +21,27 @@ class ResCompany(models.Model):
         required=True,
         help="Map that opens when a clerk follows a station's location link.",
     )
+
+    # Operator's local time and language --------------------------------------
+
+    def _charge_tz(self):
+        """The operator's time zone: the company's contact's, else the
+        current user's, else the pack's home zone."""
+        company = self[:1] or self.env.company
+        return company.partner_id.tz or self.env.user.tz or FALLBACK_TZ
+
+    def _charge_operator_lang(self):
+        """The operator's language (the company's contact's, else the current
+        user's) when it is installed, else None."""
+        company = self[:1] or self.env.company
+        lang = company.partner_id.lang or self.env.user.lang
+        installed = dict(self.env["res.lang"].get_installed())
+        return lang if lang in installed else None
+
+    def _charge_in_operator_lang(self, records):
+        """``records`` in the operator's language when the context has none:
+        device events and crons write chatter and bill lines that clerks read."""
+        if records.env.context.get("lang"):
+            return records
+        lang = self._charge_operator_lang()
+        return records.with_context(lang=lang) if lang else records

@@ -7,3 +7,4 @@ from . import test_security
 from . import test_multi_company
 from . import test_import_template
 from . import test_tour
+from . import test_local_time

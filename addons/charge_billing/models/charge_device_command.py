@@ -1,7 +1,6 @@
 from odoo import api, models
 
 from .charge_tariff_push import FAILED
-from .tariff_timezone import operator_context
 
 
 class ChargeDeviceCommand(models.Model):
@@ -27,7 +26,7 @@ class ChargeDeviceCommand(models.Model):
         failed = self.filtered(lambda command: command.state in FAILED)
         if not failed:
             return
-        Order = operator_context(self.env["charge.order"])
+        Order = self.env.company._charge_in_operator_lang(self.env["charge.order"])
         for order in Order.search([("state", "=", "starting"), ("start_command_id", "in", failed.ids)]):
             command = order.start_command_id
             order._on_start_failed(command.error or command.response or command.state)

@@ -2,13 +2,12 @@ from odoo import fields, models
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from .tariff_timezone import default_tz
 
 
 class ChargeStation(models.Model):
     _inherit = "charge.station"
 
-    tz = fields.Selection(_tz_get, string="Time Zone", required=True, default=lambda self: default_tz(self.env),
+    tz = fields.Selection(_tz_get, string="Time Zone", required=True, default=lambda self: self.env.company._charge_tz(),
                           help="Time-of-use periods and business days follow this zone.")
     tariff_id = fields.Many2one("charge.tariff", string="Default Tariff", check_company=True, tracking=True,
                                 domain="[('kind', '=', kind), ('company_id', '=', company_id)]",

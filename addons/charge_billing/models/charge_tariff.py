@@ -3,7 +3,6 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from .tariff_timezone import default_tz
 
 
 class ChargeTariff(models.Model):
@@ -22,7 +21,7 @@ class ChargeTariff(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     kind = fields.Selection([("car", "Car"), ("ebike", "E-bike")], required=True, default="car", tracking=True)
-    tz = fields.Selection(_tz_get, string="Time Zone", required=True, default=lambda self: default_tz(self.env),
+    tz = fields.Selection(_tz_get, string="Time Zone", required=True, default=lambda self: self.env.company._charge_tz(),
                           help="Zone of the effective times of the versions. Time-of-use periods follow the zone "
                                "of each station.")
     description = fields.Text()

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..tools import ebike_pricing, pricing
 from ..tools.tou_grid import Period, TariffError, check_periods
 from .tariff_messages import tariff_error_message
-from .tariff_timezone import default_tz, next_midnight_utc
+from odoo.addons.charge_base.tools.local_time import next_midnight_utc
 
 BANDS = [("sharp", "Sharp"), ("peak", "Peak"), ("flat", "Flat"), ("valley", "Valley")]
 EBIKE_MODES = [
@@ -229,7 +229,7 @@ class ChargeTariffVersion(models.Model):
                 continue
             if version.kind == "ebike":
                 version._check_ebike_tariff()
-            effective = version.effective_date or next_midnight_utc(version.tariff_id.tz or default_tz(self.env), now)
+            effective = version.effective_date or next_midnight_utc(version.tariff_id.tz or self.env.company._charge_tz(), now)
             version.write({"effective_date": max(effective, now)})
             super(ChargeTariffVersion, version).write({"state": "published"})
             version.tariff_id.message_post(body=self.env._(
@@ -263,7 +263,7 @@ class ChargeTariffVersion(models.Model):
     def _car_tariff(self, station=None, pile=None):
         """The engine's view of this version for a session on ``pile`` at ``station``."""
         self.ensure_one()
-        tz = (station and station.tz) or self.tariff_id.tz or default_tz(self.env)
+        tz = (station and station.tz) or self.tariff_id.tz or self.env.company._charge_tz()
         if self.mode == "standard":
             periods = (Period(0, 1440, "standard"),)
             prices = {"standard": pricing.BandPrice(_dec(self.price_electricity), _dec(self.price_service))}

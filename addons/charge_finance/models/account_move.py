@@ -3,7 +3,6 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL
 
-from odoo.addons.charge_billing.models.tariff_timezone import operator_context
 
 
 class AccountMove(models.Model):
@@ -102,7 +101,7 @@ class AccountMove(models.Model):
     def _charge_labels(self, company):
         """Labels of the journal items per role, in the operator's language,
         and the company's accounts per role under ``accounts``."""
-        env = operator_context(self, company).env
+        env = company._charge_in_operator_lang(self).env
         return {
             "accounts": company._charge_role_accounts(),
             "cash_liability": env._("Wallet cash"),

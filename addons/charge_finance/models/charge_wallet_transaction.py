@@ -1,20 +1,18 @@
 import logging
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-from odoo.addons.charge_billing.models.tariff_timezone import default_tz, operator_context
+from odoo.addons.charge_base.tools.local_time import local_date, local_midnight_utc
 
 from ..tools import posting
 from ..tools.posting import COMPONENTS, LineSpec, PostingError
 
 _logger = logging.getLogger(__name__)
-UTC = ZoneInfo("UTC")
 RELATION = "charge_wallet_transaction_move_rel"
 POSTED_LINES = SQL("""
     SELECT rel.transaction_id
@@ -101,9 +99,9 @@ class ChargeWalletTransaction(models.Model):
             if not company._charge_finance_ready():
                 _logger.info("Company %s has no wallet accounting configured: nothing posted.", company.name)
                 continue
-            tz = default_tz(self.with_company(company).env)
+            tz = company._charge_tz()
             daily = company.charge_posting_mode == "daily"
-            before = up_to or (self._charge_local_midnight(tz) if daily else self._charge_now_cutoff())
+            before = up_to or (local_midnight_utc(local_date(fields.Datetime.now(), tz), tz) if daily else self._charge_now_cutoff())
             lines = self.sudo()._charge_pending(company, before)
             if lines:
                 moves |= lines._charge_post_summaries(company) if daily else lines._charge_post_each(company)
@@ -128,20 +126,20 @@ class ChargeWalletTransaction(models.Model):
 
     def _charge_post_each(self, company):
         """One posted entry per line, dated on the line's local day."""
-        tz = default_tz(self.with_company(company).env)
+        tz = company._charge_tz()
         cache = {}
         entries = [
-            (line._charge_local_date(tz), line._charge_ref(), line, line._charge_entry_lines(company, cache))
+            (local_date(line.date, tz), line._charge_ref(), line, line._charge_entry_lines(company, cache))
             for line in self
         ]
         return self.env["account.move"]._charge_create_entries(company, entries)
 
     def _charge_post_summaries(self, company):
         """One posted summary entry per local day for the lines ``self``."""
-        tz = default_tz(self.with_company(company).env)
+        tz = company._charge_tz()
         cache = {}
         entries = []
-        for day, lines in sorted(self.grouped(lambda line: line._charge_local_date(tz)).items()):
+        for day, lines in sorted(self.grouped(lambda line: local_date(line.date, tz)).items()):
             specs = posting.summarize(spec for line in lines for spec in line._charge_entry_lines(company, cache))
             # a day whose movements cancel out still gets its (empty) entry, linking its lines
             entries.append((day, lines._charge_summary_ref(company, day), lines,
@@ -203,16 +201,6 @@ class ChargeWalletTransaction(models.Model):
 
     # Dates and references ------------------------------------------------------------------
 
-    def _charge_local_date(self, tz):
-        self.ensure_one()
-        return self.date.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).date()
-
-    @api.model
-    def _charge_local_midnight(self, tz):
-        """Today's 00:00 in ``tz``, as naive UTC."""
-        today = datetime.now(ZoneInfo(tz)).date()
-        return datetime.combine(today, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC).replace(tzinfo=None)
-
     @api.model
     def _charge_now_cutoff(self):
         """The cutoff of "everything up to now": lines are dated to the second,
@@ -224,7 +212,7 @@ class ChargeWalletTransaction(models.Model):
         return f"{self.name} {self.order_id.name}" if self.order_id else self.name
 
     def _charge_summary_ref(self, company, day):
-        env = operator_context(self, company).env
+        env = company._charge_in_operator_lang(self).env
         names = self.sorted("id").mapped("name")
         return env._("Wallet summary %(day)s: %(first)s - %(last)s (%(count)s lines)", day=day, first=names[0],
                      last=names[-1], count=len(names))

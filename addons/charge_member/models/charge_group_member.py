@@ -1,8 +1,7 @@
 from odoo import api, fields, models
 
 from ..tools.authorization import Limits
-from ..tools.periods import day_and_month_starts
-from odoo.addons.charge_billing.models.tariff_timezone import default_tz
+from odoo.addons.charge_base.tools.local_time import day_and_month_starts
 
 
 class ChargeGroupMember(models.Model):
@@ -53,7 +52,7 @@ class ChargeGroupMember(models.Model):
         self.ensure_one()
         wallet = self.group_id.sudo().wallet_id
         now = fields.Datetime.now()
-        day_start, month_start = day_and_month_starts(now, default_tz(self.env))
+        day_start, month_start = day_and_month_starts(now, self.env.company._charge_tz())
         domain = [("wallet_id", "=", wallet.id), ("partner_id", "=", self.partner_id.id),
                   ("start_date", ">=", month_start), ("state", "!=", "voided"),
                   ("payment_state", "!=", "reversed")]

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.charge_billing.models.charge_order import OPEN_STATES
-from odoo.addons.charge_billing.models.tariff_timezone import operator_context, to_utc
+from odoo.addons.charge_base.tools.local_time import to_utc
 from odoo.addons.charge_billing.tools import ebike_pricing, pricing
 from odoo.addons.charge_billing.tools.tou_grid import TariffError
 
@@ -242,7 +242,7 @@ class ChargeOrder(models.Model):
     def _cron_watch(self):
         super()._cron_watch()
         # e-bike costs grow with time, not only with meter values
-        orders = operator_context(self).search([("kind", "=", "ebike"), ("state", "=", "charging"),
+        orders = self.env.company._charge_in_operator_lang(self).search([("kind", "=", "ebike"), ("state", "=", "charging"),
                                                 ("wallet_id", "!=", False), ("payment_state", "=", "to_pay"),
                                                 ("funds_stop_sent", "=", False)])
         orders._watch_running_cost()
