@@ -58,13 +58,13 @@ def test_boot_authorise_start_meter_stop_gives_one_session(bus, pile):
 
 
 def test_a_duplicate_frame_changes_nothing(bus, pile):
-    payload = {"connectorId": 1, "idTag": "CARD0001", "meterStart": 0, "timestamp": at(60)}
+    payload = {"connectorId": 1, "idTag": "CARD0001", "meterStart": 0, "timestamp": at(-60)}
     message_id = f"dup-{RUN:%H%M%S}"
     first = pile.call("StartTransaction", payload, message_id=message_id)
     again = pile.call("StartTransaction", payload, message_id=message_id)
     assert again == first
     count = bus.sql("SELECT count(*) FROM charge_session WHERE start_key LIKE %s",
-                    [f"%:1:CARD0001:{at(60)}:0"])[0][0]
+                    [f"%:1:CARD0001:{at(-60)}:0"])[0][0]
     assert count == 1
 
 

@@ -1,12 +1,12 @@
 """The device listener: takes the piles' frames from the MQTT broker, processes
 them in batches (one transaction per batch, one savepoint per frame) and
 publishes the replies after commit. Several processes share the load through
-an MQTT 5 shared subscription."""
+an MQTT 5 shared subscription. A batch that fails is retried or processed frame
+by frame (tools/batch_runner.py): no frame blocks the listener."""
 import argparse
 import dataclasses
 import logging
 import queue
-import random
 import signal
 import socket
 import threading
@@ -18,9 +18,9 @@ from paho.mqtt.properties import Properties
 from odoo import SUPERUSER_ID, api
 from odoo.cli.command import Command
 from odoo.modules.registry import Registry
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.charge_device.cli._common import add_odoo_arguments, load_odoo_config
+from odoo.addons.charge_device.tools.batch_runner import BatchRunner
 from odoo.addons.charge_device.tools.mqtt_client import new_client, set_nodelay
 
 _logger = logging.getLogger("odoo.addons.charge_device.listener")
@@ -30,8 +30,6 @@ _logger = logging.getLogger("odoo.addons.charge_device.listener")
 # back gets what arrived meanwhile. Retire an instance for good with --forget,
 # or its session keeps taking its share of the frames until it expires.
 SESSION_EXPIRY = 3600
-RETRY_DELAY = 2.0
-CONCURRENCY_JITTER = 0.05  # seconds, so that two retried batches do not collide again
 
 
 class Listener:
@@ -46,6 +44,9 @@ class Listener:
         self.client = None
         self.prefixes = []
         self.processed = 0
+        self.runner = BatchRunner(self._process_in_transaction, self._give_up_in_transaction,
+                                  sleep=self.stopping.wait, stopping=self.stopping.is_set,
+                                  describe=lambda message: f"message {message.mid} on {message.topic}")
 
     # MQTT side ---------------------------------------------------------------
 
@@ -100,31 +101,32 @@ class Listener:
         return batch
 
     def _process(self, batch):
-        """One transaction for the batch; the replies are published after commit,
-        then the messages acknowledged. Retried until it goes through: frames
-        are idempotent, a retried batch changes nothing twice."""
-        while True:
-            try:
-                registry = Registry(self.dbname)
-                with registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    replies = env["charge.device.bus"]._process_batch([(m.topic, m.payload) for m in batch])
-                break
-            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
-                # a concurrent transaction (a clerk debiting the same wallet...) won: retry at once
-                _logger.info("batch of %d message(s) met a concurrent update (%s); retrying",
-                             len(batch), error.pgcode)
-                time.sleep(random.uniform(0, CONCURRENCY_JITTER))
-            except Exception:  # noqa: BLE001 - the database may be away: wait and retry
-                if self.stopping.is_set():
-                    return
-                _logger.exception("batch of %d message(s) failed; retrying in %ss", len(batch), RETRY_DELAY)
-                time.sleep(RETRY_DELAY)
+        """The batch through the runner (one transaction, or one per frame when
+        a frame makes it fail); the replies are published after commit, then
+        the messages acknowledged. Frames are idempotent: a retried batch
+        changes nothing twice."""
+        replies = self.runner.run(batch)
+        if replies is None:  # stopping while the database is away: the broker delivers them again
+            return
         for topic, text in replies:
-            self.client.publish(topic, text, qos=1)
+            try:
+                self.client.publish(topic, text, qos=1)
+            except Exception:  # noqa: BLE001 - one reply must not keep the others or the acks back
+                _logger.exception("reply on %s could not be published", topic)
         for message in batch:
             self.client.ack(message.mid, message.qos)
         self.processed += len(batch)
+
+    def _transaction(self, work):
+        with Registry(self.dbname).cursor() as cr:
+            return work(api.Environment(cr, SUPERUSER_ID, {})["charge.device.bus"])
+
+    def _process_in_transaction(self, messages):
+        return self._transaction(lambda bus: bus._process_batch([(m.topic, m.payload) for m in messages]))
+
+    def _give_up_in_transaction(self, message, error):
+        return self._transaction(lambda bus: bus._process_failed(message.topic, message.payload,
+                                                                 f"{type(error).__name__}: {error}"[:200]))
 
     def _load_prefixes(self):
         registry = Registry(self.dbname)

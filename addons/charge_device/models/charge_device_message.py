@@ -28,6 +28,8 @@ class ChargeDeviceMessage(models.Model):
     error_description = fields.Text(readonly=True)
 
     _frame_key = models.Index("(serial, message_id)")
+    # the invalid frames of a pile in a recent window (alarm 5003)
+    _pile_flagged = models.Index("(pile_id, received_at) WHERE error_code IS NOT NULL")
 
     @api.depends("serial", "action", "message_id")
     def _compute_display_name(self):

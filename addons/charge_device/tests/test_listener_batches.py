@@ -1,0 +1,185 @@
+"""Unit tests of how the listener gets a batch through (tools/batch_runner.py),
+with fake batches and fake transactions: no broker, no database."""
+import logging
+
+import psycopg2
+import psycopg2.errors
+
+from odoo.tests import BaseCase, tagged
+
+from ..tools import batch_runner
+from ..tools.batch_runner import BatchRunner, classify
+
+
+class FakeBus:
+    """Processes batches of message names: a message named "poison" fails
+    whatever batch it is in, ``outages`` batches fail as if the database were
+    down, ``conflicts`` as concurrent updates."""
+
+    def __init__(self, outages=0, conflicts=0, give_up_fails=False):
+        self.outages = outages
+        self.conflicts = conflicts
+        self.give_up_fails = give_up_fails
+        self.transactions = []
+        self.given_up = []
+
+    def process(self, messages):
+        self.transactions.append(list(messages))
+        if self.outages:
+            self.outages -= 1
+            raise psycopg2.OperationalError("connection to server at \"localhost\", port 5432 failed: "
+                                            "Connection refused")
+        if self.conflicts:
+            self.conflicts -= 1
+            raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+        if "poison" in messages:
+            raise ValueError("A string literal cannot contain NUL (0x00) characters.")
+        return [(message, f"reply to {message}") for message in messages]
+
+    def give_up(self, message, error):
+        if self.give_up_fails:
+            raise RuntimeError("cannot log")
+        self.given_up.append((message, type(error).__name__))
+        return [(message, "InternalError")]
+
+
+@tagged("at_install", "-post_install")
+class TestBatchRunner(BaseCase):
+
+    def runner(self, bus, stopping=lambda: False):
+        self.sleeps = []
+        return BatchRunner(bus.process, bus.give_up, sleep=self.sleeps.append, stopping=stopping)
+
+    def test_a_good_batch_goes_through_in_one_transaction(self):
+        bus = FakeBus()
+        self.assertEqual(self.runner(bus).run(["a", "b"]), [("a", "reply to a"), ("b", "reply to b")])
+        self.assertEqual(bus.transactions, [["a", "b"]])
+        self.assertEqual(self.sleeps, [])
+
+    def test_a_frame_that_fails_the_batch_is_given_up_alone(self):
+        bus = FakeBus()
+        with self.assertLogs("odoo.addons.charge_device.listener", logging.WARNING) as logs:
+            replies = self.runner(bus).run(["a", "poison", "b"])
+        self.assertEqual(replies, [("a", "reply to a"), ("poison", "InternalError"), ("b", "reply to b")])
+        self.assertEqual(bus.transactions, [["a", "poison", "b"], ["a"], ["poison"], ["b"]])
+        self.assertEqual(bus.given_up, [("poison", "ValueError")])
+        self.assertEqual(self.sleeps, [])
+        self.assertTrue(any("one by one" in line for line in logs.output))
+        # alone in its batch, it is given up at once
+        bus = FakeBus()
+        with self.assertLogs("odoo.addons.charge_device.listener", logging.ERROR):
+            self.assertEqual(self.runner(bus).run(["poison"]), [("poison", "InternalError")])
+        self.assertEqual(bus.transactions, [["poison"]])
+
+    def test_a_frame_that_cannot_even_be_logged_is_acknowledged(self):
+        bus = FakeBus(give_up_fails=True)
+        with self.assertLogs("odoo.addons.charge_device.listener", logging.ERROR) as logs:
+            self.assertEqual(self.runner(bus).run(["a", "poison"]), [("a", "reply to a")])
+        self.assertTrue(any("could not be logged" in line for line in logs.output))
+
+    def test_an_unavailable_database_is_waited_for_with_back_off(self):
+        bus = FakeBus(outages=9)
+        with self.assertLogs("odoo.addons.charge_device.listener", logging.WARNING) as logs:
+            self.assertEqual(self.runner(bus).run(["a"]), [("a", "reply to a")])
+        self.assertEqual(self.sleeps, [1, 2, 4, 8, 16, 32, 60, 60, 60])
+        self.assertEqual(len(bus.transactions), 10)
+        self.assertEqual(bus.given_up, [])
+        levels = [line.split(":")[0] for line in logs.output]
+        self.assertEqual(levels, ["WARNING"] * 4 + ["ERROR"] * 5 + ["WARNING"])
+        self.assertIn("attempt 9 failed", logs.output[8])
+        self.assertIn("recovered", logs.output[-1])
+
+    def test_a_concurrent_update_is_retried_at_once(self):
+        bus = FakeBus(conflicts=2)
+        self.assertEqual(self.runner(bus).run(["a", "b"]), [("a", "reply to a"), ("b", "reply to b")])
+        self.assertEqual(bus.transactions, [["a", "b"]] * 3)
+        self.assertEqual(len(self.sleeps), 2)
+        self.assertTrue(all(delay <= batch_runner.CONCURRENCY_JITTER for delay in self.sleeps))
+
+    def test_the_database_going_away_during_the_fallback(self):
+        bus = FakeBus()
+        process = bus.process
+        calls = []
+
+        def flaky(messages):
+            calls.append(messages)
+            if len(calls) == 3:  # "a" alone meets an outage, once
+                raise psycopg2.InterfaceError("connection already closed")
+            return process(messages)
+
+        runner = BatchRunner(flaky, bus.give_up, sleep=lambda _s: None)
+        with self.assertLogs("odoo.addons.charge_device.listener", logging.WARNING):
+            replies = runner.run(["poison", "a"])
+        self.assertEqual(replies, [("poison", "InternalError"), ("a", "reply to a")])
+
+    def test_stopping_while_the_database_is_away_leaves_the_batch_unacknowledged(self):
+        bus = FakeBus(outages=100)
+        stop_after = iter([False, False, True])
+        with self.assertLogs("odoo.addons.charge_device.listener", logging.WARNING):
+            self.assertIsNone(self.runner(bus, stopping=lambda: next(stop_after, True)).run(["a"]))
+        self.assertEqual(bus.given_up, [])
+
+    def test_classify(self):
+        unavailable = [psycopg2.OperationalError("could not connect"), psycopg2.InterfaceError("closed"),
+                       psycopg2.errors.AdminShutdown(), psycopg2.errors.CannotConnectNow(),
+                       psycopg2.errors.TooManyConnections(), ConnectionRefusedError()]
+        for error in unavailable:
+            self.assertEqual(classify(error), batch_runner.UNAVAILABLE, repr(error))
+        for error in (psycopg2.errors.SerializationFailure(), psycopg2.errors.DeadlockDetected(),
+                      psycopg2.errors.LockNotAvailable()):
+            self.assertEqual(classify(error), batch_runner.CONCURRENCY, repr(error))
+        for error in (ValueError("NUL"), RecursionError(), psycopg2.errors.NumericValueOutOfRange(),
+                      psycopg2.errors.QueryCanceled(), psycopg2.errors.UniqueViolation(), KeyError("x"),
+                      UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")):
+            self.assertEqual(classify(error), batch_runner.FRAME, repr(error))
+
+
+class FakeMessage:
+    def __init__(self, mid, topic, payload):
+        self.mid, self.topic, self.payload, self.qos = mid, topic, payload, 1
+
+
+class FakeClient:
+    def __init__(self, failing_topic=None):
+        self.published, self.acked = [], []
+        self.failing_topic = failing_topic
+
+    def publish(self, topic, text, qos):
+        if topic == self.failing_topic:
+            raise UnicodeEncodeError("utf-8", text, 0, 1, "surrogates not allowed")
+        self.published.append((topic, text))
+
+    def ack(self, mid, qos):
+        self.acked.append(mid)
+
+
+@tagged("at_install", "-post_install")
+class TestListenerProcess(BaseCase):
+    """The listener publishes the replies, then acknowledges the whole batch;
+    a batch left unprocessed (stopping while the database is away) is not
+    acknowledged, so that the broker delivers it again."""
+
+    def listener(self, bus, client):
+        from odoo.addons.charge_device.cli.charge_listener import Listener  # noqa: PLC0415 - a CLI module
+        listener = Listener("no_db", None, "test-listener")
+        listener.client = client
+        listener.runner = BatchRunner(lambda messages: bus.process([m.payload for m in messages]),
+                                      lambda message, error: bus.give_up(message.payload, error),
+                                      sleep=lambda _s: None, stopping=listener.stopping.is_set)
+        return listener
+
+    def test_replies_published_then_every_message_acknowledged(self):
+        client = FakeClient(failing_topic="b")
+        messages = [FakeMessage(1, "t/a/up", "a"), FakeMessage(2, "t/p/up", "poison"), FakeMessage(3, "t/b/up", "b")]
+        with self.assertLogs("odoo.addons.charge_device.listener", logging.WARNING):
+            self.listener(FakeBus(), client)._process(messages)
+        self.assertEqual(client.published, [("a", "reply to a"), ("poison", "InternalError")])
+        self.assertEqual(client.acked, [1, 2, 3])
+
+    def test_nothing_acknowledged_when_stopping_while_the_database_is_away(self):
+        client = FakeClient()
+        listener = self.listener(FakeBus(outages=3), client)
+        listener.stopping.set()
+        with self.assertLogs("odoo.addons.charge_device.listener", logging.WARNING):
+            listener._process([FakeMessage(1, "t/a/up", "a")])
+        self.assertEqual((client.published, client.acked, listener.processed), ([], [], 0))
