@@ -121,6 +121,20 @@ class Bus:
         assert result.returncode == 0, result.stderr[-2000:]
         return result.stdout
 
+    def listener_group(self):
+        """The listeners' shared subscription group: generated once in the
+        database (odoo.conf of the tests does not set one)."""
+        rows = self.sql("SELECT value FROM ir_config_parameter WHERE key = 'charge_device.listener_group'")
+        return rows[0][0] if rows else None
+
+    def platform_password(self):
+        rows = self.sql("SELECT value FROM ir_config_parameter WHERE key = 'charge_device.mqtt_password'")
+        return rows[0][0] if rows else None
+
+    def access_files(self):
+        """The broker's password and ACL files, as text."""
+        return {name: (self.folder / name).read_text() for name in ("passwd", "acl")}
+
 
 @contextlib.contextmanager
 def e2e_bus(folder, start=True):
@@ -234,3 +248,40 @@ class RetryingPile:
     def close(self):
         self.client.loop_stop()
         self.client.disconnect()
+
+
+class Eavesdropper:
+    """A pile account that subscribes where it should not: records what the
+    broker answered to each subscription and every message it gets."""
+
+    def __init__(self, bus, serial, topics, password=None):
+        self.serial = serial
+        self.messages = queue.Queue()
+        self.granted = {}
+        acks = queue.Queue()
+        connected = queue.Queue()
+        self.client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
+                                  client_id=f"{serial}-spy-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5)
+        self.client.username_pw_set(serial, password if password is not None else bus.pile_password(serial))
+        self.client.on_connect = lambda _c, _u, _f, reason, _p: connected.put(reason)
+        self.client.on_subscribe = lambda _c, _u, mid, reasons, _p: acks.put((mid, reasons))
+        self.client.on_message = lambda _c, _u, message: self.messages.put((message.topic, message.payload))
+        self.client.connect("127.0.0.1", bus.port)
+        self.client.loop_start()
+        assert not connected.get(timeout=10).is_failure, f"{serial} could not log in"
+        for topic in topics:
+            _result, mid = self.client.subscribe(topic, qos=1)
+            ack_mid, reasons = acks.get(timeout=10)
+            assert ack_mid == mid
+            self.granted[topic] = str(reasons[0])
+
+    def received(self):
+        """Every message received so far."""
+        got = []
+        while not self.messages.empty():
+            got.append(self.messages.get())
+        return got
+
+    def close(self):
+        self.client.disconnect()
+        self.client.loop_stop()

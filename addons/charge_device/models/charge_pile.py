@@ -3,11 +3,14 @@ import secrets
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.charge_base.models.charge_connector import CONNECTOR_STATUSES
 
 from ..tools.faults import OFFLINE
+
+# fields that change who may log in to the broker, and with which rights
+BROKER_FIELDS = frozenset({"serial", "state", "active", "mqtt_password", "station_id", "company_id"})
 
 
 class ChargePile(models.Model):
@@ -48,6 +51,36 @@ class ChargePile(models.Model):
             pile.session_count = sessions.get(pile, 0)
             pile.open_alarm_count = alarms.get(pile, 0)
             pile.command_count = commands.get(pile, 0)
+
+    # Broker access ----------------------------------------------------------
+
+    @api.constrains("serial")
+    def _check_serial_not_reserved(self):
+        """A pile logs in to the broker under its serial: it may not be the
+        platform's account or another reserved one, whatever the case."""
+        broker = self.env["charge.device.broker"]
+        for pile in self:
+            if pile.serial and broker._is_reserved_username(pile.serial):
+                raise ValidationError(self.env._(
+                    "Serial %s is reserved for the device bus's own accounts (the platform, its listeners, "
+                    "administrators): give the pile another serial.", pile.serial,
+                ))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        piles = super().create(vals_list)
+        self.env["charge.device.broker"]._schedule_access_update()
+        return piles
+
+    def write(self, vals):
+        result = super().write(vals)
+        if BROKER_FIELDS.intersection(vals):
+            self.env["charge.device.broker"]._schedule_access_update()
+        return result
+
+    def unlink(self):
+        self.env["charge.device.broker"]._schedule_access_update()
+        return super().unlink()
 
     def _check_can_commission(self):
         super()._check_can_commission()

@@ -26,3 +26,9 @@ class ResCompany(models.Model):
         "CHECK(charge_mqtt_prefix !~ '[+#]' AND charge_mqtt_prefix !~ '^/|/$')",
         "The topic prefix cannot contain + or # nor start or end with /.",
     )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "charge_mqtt_prefix" in vals:  # the piles' topics in the broker's ACL
+            self.env["charge.device.broker"]._schedule_access_update()
+        return result

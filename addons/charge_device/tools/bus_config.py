@@ -6,7 +6,7 @@ the Odoo configuration file (Odoo itself only reads ``[options]``).
     mqtt_port = 1883
     mqtt_username = charge_platform
     mqtt_password =
-    listener_group = charge_listener
+    listener_group =
     batch_size = 200
     batch_ms = 50
 """
@@ -22,7 +22,10 @@ class BusConfig:
     mqtt_port: int = 1883
     mqtt_username: str = "charge_platform"
     mqtt_password: str = ""
-    listener_group: str = "charge_listener"
+    # shared subscription group of the listeners: a secret (a pile that knew
+    # it could join the group and swallow its turn of the frames); empty =
+    # generated once and kept in the database, like the platform's password
+    listener_group: str = ""
     batch_size: int = 200
     batch_ms: int = 50
     # folder where the broker's password and ACL files are written
