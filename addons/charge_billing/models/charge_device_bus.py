@@ -15,14 +15,14 @@ class ChargeDeviceBus(models.AbstractModel):
     _inherit = "charge.device.bus"
 
     @api.model
-    def _charge_authorize(self, pile, id_tag):
+    def _charge_authorize(self, pile, id_tag, stage="authorize", start_time=None, connector=None):
         """A tag the back office started a charge with is accepted on its pile
         while the order waits for the start."""
         if self.env["charge.order"].search_count([("pile_id", "=", pile.id), ("id_tag", "=", id_tag),
                                                   ("start_method", "=", "backoffice"),
                                                   ("state", "in", ("starting", "charging", "stopping"))]):
             return {"status": "Accepted"}
-        return super()._charge_authorize(pile, id_tag)
+        return super()._charge_authorize(pile, id_tag, stage=stage, start_time=start_time, connector=connector)
 
     def _ocpp_data_transfer(self, pile, payload):
         if payload["vendorId"] != ocpp_routes.VENDOR_ID or payload.get("messageId") != "TransactionAmount":

@@ -29,8 +29,7 @@ class ChargeOrderStart(models.TransientModel):
         self.ensure_one()
         connector = self.connector_id
         pile = connector.pile_id
-        if pile.state != "commissioned":
-            raise UserError(self.env._("Pile %s is not in operation.", pile.display_name))
+        self.env["charge.device.bus"]._charge_check_operable(pile, connector)
         if connector.status not in ("available", "preparing"):
             raise UserError(self.env._("Connector %s is not free.", connector.display_name))
         if self.prepaid_amount < 0 or self.prepaid_minutes < 0:

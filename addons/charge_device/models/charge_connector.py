@@ -14,6 +14,10 @@ class ChargeConnector(models.Model):
     error_code = fields.Char(string="Error Code", readonly=True, help="OCPP ChargePointErrorCode last reported.")
     vendor_error_code = fields.Char(string="Vendor Error Code", readonly=True)
     error_info = fields.Char(string="Error Info", readonly=True)
+    operative = fields.Boolean(
+        default=True, readonly=True,
+        help="Cleared when the pile accepts (or schedules) a ChangeAvailability Inoperative for this connector "
+        "or the whole pile, set again when it accepts Operative: no charge starts on an inoperative connector.")
     session_ids = fields.One2many("charge.session", "connector_id", string="Sessions")
     active_session_id = fields.Many2one("charge.session", string="Current Session",
                                         compute="_compute_active_session_id")

@@ -1,9 +1,13 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import ocpp_routes as routes
+from ..tools import operability
+from ..tools.faults import BOOT_REJECTED
 from ..tools.ocpp_values import format_time, parse_time, read_samples
+from .operability_messages import operability_text
 
 _logger = logging.getLogger(__name__)
 
@@ -18,9 +22,71 @@ class ChargeDeviceBus(models.AbstractModel):
     # Authorisation ----------------------------------------------------------
 
     @api.model
-    def _charge_authorize(self, pile, id_tag):
-        """OCPP idTagInfo for ``id_tag`` on ``pile``. charge_device accepts the
-        id tags listed on the pile; charge_member decides for members' cards."""
+    def _charge_id_tag_info(self, pile, id_tag, stage="authorize", start_time=None, connector=None):
+        """The idTagInfo answered to an Authorize (``stage`` "authorize") or a
+        StartTransaction ("start", ``start_time`` and ``connector`` of the
+        frame): Blocked when the pile or the connector cannot charge (logged,
+        see :meth:`_charge_refused`), else what :meth:`_charge_authorize` says.
+        The pile's state goes first: no member or billing rule decides a
+        charge on a pile out of operation."""
+        refusal = self._charge_refusal(pile, connector)
+        if refusal:
+            self._charge_refused(pile, id_tag, refusal, stage, connector)
+            return {"status": refusal.status}
+        return self._charge_authorize(pile, id_tag, stage=stage, start_time=start_time, connector=connector)
+
+    @api.model
+    def _charge_refusal(self, pile, connector=None):
+        """Why ``pile`` cannot start a charge on ``connector`` (on any of its
+        connectors when None), as an :class:`..tools.operability.Refusal`, or None."""
+        station, area = pile.station_id, pile.area_id
+        facts = operability.PileFacts(
+            state=pile.state, active=pile.active, station_active=station.active,
+            station_approved=station.approval_state == "approved",
+            station_operating=station.operating_state == "operating",
+            area_active=area.active, area=area.display_name or "", device_status=pile.device_status or None,
+            connectors=tuple(operability.ConnectorFacts(c.number, c.status, c.operative) for c in pile.connector_ids),
+        )
+        return operability.refusal(facts, connector.number if connector else None)
+
+    @api.model
+    def _charge_refused(self, pile, id_tag, refusal, stage, connector=None):
+        """Log a start refused for the pile's state in the pile's log, in the
+        operator's language. charge_member logs its members' refusals too."""
+        env = self._operator_env(pile)
+        reason = operability_text(env, refusal.reason, refusal.params)
+        if stage == "start" and connector:
+            note = env._("Start of %(tag)s on connector %(connector)s refused: %(reason)s.",
+                         tag=id_tag, connector=connector.number, reason=reason)
+        elif stage == "start":
+            note = env._("Start of %(tag)s refused: %(reason)s.", tag=id_tag, reason=reason)
+        else:
+            note = env._("Authorize of %(tag)s refused: %(reason)s.", tag=id_tag, reason=reason)
+        _logger.info("%s of %s on %s refused: %s", stage, id_tag, pile.serial, refusal.reason)
+        self.env["charge.device.event"].sudo().create({"pile_id": pile.id, "event": "refused", "note": note})
+
+    @api.model
+    def _charge_check_operable(self, pile, connector=None):
+        """Before a back-office remote start: raise a UserError (in the user's
+        language) when ``pile`` cannot charge on ``connector``."""
+        refusal = self._charge_refusal(pile, connector)
+        if refusal:
+            raise UserError(self.env._("%(pile)s cannot start a charge: %(reason)s.", pile=pile.display_name,
+                                       reason=operability_text(self.env, refusal.reason, refusal.params)))
+
+    @api.model
+    def _operator_env(self, pile):
+        """The environment in the language of the pile's operator, for texts stored in logs."""
+        lang = pile.company_id.partner_id.lang or self.env.context.get("lang")
+        return self.env(context=dict(self.env.context, lang=lang))
+
+    @api.model
+    def _charge_authorize(self, pile, id_tag, stage="authorize", start_time=None, connector=None):
+        """OCPP idTagInfo for ``id_tag`` on ``pile``, once the pile can charge.
+        ``stage`` is "authorize", "start" (``start_time`` and ``connector``
+        of the StartTransaction) or "stop" (the answer to a StopTransaction).
+        charge_device accepts the id tags listed on the pile; charge_billing
+        its back-office starts, charge_member decides for members' cards."""
         tag = self.env["charge.pile.id.tag"].search([("pile_id", "=", pile.id), ("tag", "=", id_tag)], limit=1)
         if not tag:
             return {"status": "Invalid"}
@@ -34,10 +100,21 @@ class ChargeDeviceBus(models.AbstractModel):
     # Handlers ---------------------------------------------------------------
 
     def _ocpp_boot_notification(self, pile, payload):
+        """Every known pile boots but a retired one: a draft pile boots and
+        reports its statuses so that it can be commissioned, a stopped one so
+        that it is watched. A rejected boot raises alarm 5002, an accepted one
+        closes it."""
+        alarm_type = self.env.ref(f"charge_device.alarm_type_{BOOT_REJECTED}", raise_if_not_found=False)
         if pile.state == "retired":
-            self.env["charge.device.event"].create({"pile_id": pile.id, "event": "rejected",
-                                                    "note": self.env._("The pile is retired.")})
+            note = self._operator_env(pile)._("The pile is retired.")
+            self.env["charge.device.event"].create({"pile_id": pile.id, "event": "rejected", "note": note})
+            if alarm_type:
+                self.env["charge.alarm"]._raise(pile, alarm_type, detail=note)
             return {"status": "Rejected", "currentTime": self._now_text(), "interval": 300}
+        if alarm_type:
+            self.env["charge.alarm"].search([
+                ("pile_id", "=", pile.id), ("type_id", "=", alarm_type.id), ("state", "!=", "done"),
+            ])._close_automatically(self._operator_env(pile)._("The pile booted and was accepted."))
         interval = pile.company_id.charge_heartbeat_interval or 60
         pile.write({
             "boot_vendor": payload["chargePointVendor"],
@@ -54,11 +131,13 @@ class ChargeDeviceBus(models.AbstractModel):
         return {"status": "Accepted", "currentTime": self._now_text(), "interval": interval}
 
     def _ocpp_authorize(self, pile, payload):
-        return {"idTagInfo": self._charge_authorize(pile, payload["idTag"])}
+        return {"idTagInfo": self._charge_id_tag_info(pile, payload["idTag"], stage="authorize")}
 
     def _ocpp_start_transaction(self, pile, payload):
         connector = pile.connector_ids.filtered(lambda c: c.number == payload["connectorId"])
-        id_tag_info = self._charge_authorize(pile, payload["idTag"])
+        id_tag_info = self._charge_id_tag_info(pile, payload["idTag"], stage="start",
+                                               start_time=parse_time(payload["timestamp"]),
+                                               connector=connector or None)
         start_key = (f"{pile.id}:{payload['connectorId']}:{payload['idTag']}:"
                      f"{payload['timestamp']}:{payload['meterStart']}")
         session = self.env["charge.session"].search([("start_key", "=", start_key)], limit=1)
@@ -97,7 +176,8 @@ class ChargeDeviceBus(models.AbstractModel):
             })
             session._on_session_stopped()
         if payload.get("idTag"):
-            return {"idTagInfo": self._charge_authorize(pile, payload["idTag"])}
+            # whether the tag is still good, for the pile's cache: never refused for the pile's state
+            return {"idTagInfo": self._charge_authorize(pile, payload["idTag"], stage="stop")}
         return {}
 
     def _ocpp_data_transfer(self, pile, payload):

@@ -131,6 +131,13 @@ class ChargeDeviceCommand(models.Model):
         if self.action == "GetConfiguration":
             self.pile_id.configuration = json.dumps(payload.get("configurationKey", []), ensure_ascii=False,
                                                     indent=1)
+        elif self.action == "ChangeAvailability":
+            # Accepted or Scheduled (after the session in progress): no new charge starts there from now on
+            request = json.loads(self.payload)
+            connectors = self.pile_id.connector_ids
+            if request["connectorId"]:
+                connectors = connectors.filtered(lambda c: c.number == request["connectorId"])
+            connectors.operative = request["type"] == "Operative"
 
     @api.model
     def _cron_timeout(self):

@@ -12,7 +12,8 @@ class ChargeDeviceEvent(models.Model):
     company_id = fields.Many2one(related="pile_id.company_id", store=True, index=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     event = fields.Selection(
-        [("online", "Online"), ("offline", "Offline"), ("boot", "Boot"), ("rejected", "Boot Rejected")],
+        [("online", "Online"), ("offline", "Offline"), ("boot", "Boot"), ("rejected", "Boot Rejected"),
+         ("refused", "Charge Refused")],
         required=True,
     )
     note = fields.Char()

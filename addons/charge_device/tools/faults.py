@@ -62,7 +62,7 @@ ALARM_TYPES = (
     AlarmType("2014", "UnderVoltage", "general", "ocpp", "Under-voltage"),
     AlarmType("2015", "WeakSignal", "general", "ocpp", "Weak signal"),
     AlarmType("5001", "offline", "general", "platform", "Device offline"),
-    AlarmType("5002", "boot_rejected", "general", "platform", "Boot rejected: unknown serial"),
+    AlarmType("5002", "boot_rejected", "general", "platform", "Boot rejected"),
     AlarmType("5003", "invalid_frames", "general", "platform", "Invalid frames received repeatedly"),
 )
 

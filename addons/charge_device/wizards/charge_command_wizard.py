@@ -42,6 +42,7 @@ class ChargeCommandWizard(models.TransientModel):
         if self.command == "remote_start":
             if not self.connector_id or not self.id_tag:
                 raise UserError(self.env._("Choose the connector and the id tag to start with."))
+            self.env["charge.device.bus"]._charge_check_operable(pile, self.connector_id)
             payload = {"connectorId": connector_id, "idTag": self.id_tag.strip()}
             pile._send_command("RemoteStartTransaction", payload, connector=self.connector_id)
         elif self.command == "reset":

@@ -3,9 +3,8 @@ from decimal import Decimal
 from odoo import api, models
 
 from odoo.addons.charge_billing.models.charge_order import OPEN_STATES
-from odoo.addons.charge_device.tools.ocpp_values import parse_time
 
-from ..tools.authorization import StartFacts, decide
+from ..tools.authorization import Decision, StartFacts, decide
 from .member_messages import reason_text
 
 
@@ -17,22 +16,31 @@ class ChargeDeviceBus(models.AbstractModel):
     _inherit = "charge.device.bus"
 
     @api.model
-    def _charge_authorize(self, pile, id_tag):
+    def _charge_authorize(self, pile, id_tag, stage="authorize", start_time=None, connector=None):
         owner = self.env["charge.card"]._resolve_tag(pile.company_id, id_tag, pile)
         if owner is None:
-            return super()._charge_authorize(pile, id_tag)
-        decision = self._member_decision(pile, id_tag, owner)
-        stage = self.env.context.get("charge_auth_stage", "authorize")
+            return super()._charge_authorize(pile, id_tag, stage=stage, start_time=start_time, connector=connector)
+        decision = self._member_decision(pile, id_tag, owner, start_time=start_time)
         if not decision.accepted and stage != "stop":
             self._log_refusal(pile, id_tag, owner, decision, stage)
         return {"status": decision.status}
 
     @api.model
-    def _member_decision(self, pile, id_tag, owner, starting_order=None):
-        return decide(self._start_facts(pile, id_tag, owner, starting_order))
+    def _charge_refused(self, pile, id_tag, refusal, stage, connector=None):
+        """A member's start refused for the pile's state is one of their Refused Starts too."""
+        super()._charge_refused(pile, id_tag, refusal, stage, connector=connector)
+        owner = self.env["charge.card"]._resolve_tag(pile.company_id, id_tag, pile)
+        if owner is not None:
+            self._log_refusal(pile, id_tag, owner, Decision(refusal.status, refusal.reason, refusal.params), stage)
 
     @api.model
-    def _start_facts(self, pile, id_tag, owner, starting_order=None):
+    def _member_decision(self, pile, id_tag, owner, starting_order=None, start_time=None):
+        """The decision for ``owner``'s start with ``id_tag``; ``start_time``: when
+        the pile says the transaction started (a StartTransaction)."""
+        return decide(self._start_facts(pile, id_tag, owner, starting_order, start_time=start_time))
+
+    @api.model
+    def _start_facts(self, pile, id_tag, owner, starting_order=None, start_time=None):
         card, member, group, wallet = owner["card"], owner["partner"], owner["group"], owner["wallet"]
         Order = self.env["charge.order"].sudo()
         # the order this start belongs to (a remote start waiting for the pile) is not "another" session
@@ -60,15 +68,14 @@ class ChargeDeviceBus(models.AbstractModel):
             group_archived=bool(group) and not group.active, group_member=membership,
             open_sessions=open_sessions, allowed_sessions=allowed,
             available=available, minimum=Decimal(str(company.charge_min_start_amount)),
-            limits=limits, offline_start=self._started_offline(pile),
+            limits=limits, offline_start=self._started_offline(pile, start_time),
         )
 
     @api.model
-    def _started_offline(self, pile):
-        """True when the StartTransaction being handled began before the pile
-        last came back online: a start made online reaches the platform at
-        once, so one that was uploaded on reconnecting was made offline."""
-        started = self.env.context.get("charge_start_time")
+    def _started_offline(self, pile, started):
+        """True when a StartTransaction that began at ``started`` began before
+        the pile last came back online: a start made online reaches the
+        platform at once, so one that was uploaded on reconnecting was made offline."""
         if not started:
             return False
         return bool(self.env["charge.device.event"].sudo().search_count(
@@ -86,20 +93,6 @@ class ChargeDeviceBus(models.AbstractModel):
         })
 
     # Handlers ---------------------------------------------------------------------------
-
-    def _ocpp_authorize(self, pile, payload):
-        return super(ChargeDeviceBus, self.with_context(charge_auth_stage="authorize"))._ocpp_authorize(
-            pile, payload)
-
-    def _ocpp_start_transaction(self, pile, payload):
-        started = parse_time(payload["timestamp"])
-        bus = self.with_context(charge_auth_stage="start", charge_start_time=started)
-        return super(ChargeDeviceBus, bus)._ocpp_start_transaction(pile, payload)
-
-    def _ocpp_stop_transaction(self, pile, payload):
-        # the answer to a stop says whether the tag is still good; a refusal there is no refused start
-        return super(ChargeDeviceBus, self.with_context(charge_auth_stage="stop"))._ocpp_stop_transaction(
-            pile, payload)
 
     def _meter_values(self, items):
         super()._meter_values(items)

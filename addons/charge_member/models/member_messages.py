@@ -1,8 +1,11 @@
 """The user's-language wording of the pure modules' codes: wallet refusals
 (:mod:`..tools.wallet_math`), authorisation reasons
-(:mod:`..tools.authorization`) and identity checks (plates, VINs, mobiles, PINs)."""
+(:mod:`..tools.authorization`, and charge_device's reasons for a pile that
+cannot charge) and identity checks (plates, VINs, mobiles, PINs)."""
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate
+
+from odoo.addons.charge_device.models.operability_messages import MESSAGES as OPERABILITY_REASONS
 
 _lt = LazyTranslate(__name__)
 
@@ -79,8 +82,9 @@ def wallet_error(env, error):
 
 
 def reason_text(env, code, params=None):
-    """The wording of an authorisation reason code."""
-    return _render(env, AUTHORIZATION_REASONS.get(code), params, code)
+    """The wording of an authorisation reason code: a member rule, or the
+    pile's state (charge_device's operability reasons, checked first)."""
+    return _render(env, AUTHORIZATION_REASONS.get(code) or OPERABILITY_REASONS.get(code), params, code)
 
 
 def identity_message(env, prefix, error):

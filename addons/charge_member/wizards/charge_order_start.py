@@ -20,6 +20,8 @@ class ChargeOrderStart(models.TransientModel):
             self.id_tag = self.partner_id.charge_app_tag
 
     def action_start(self):
+        # the pile's state before the member's rights: a stopped pile refuses everyone
+        self.env["charge.device.bus"]._charge_check_operable(self.connector_id.pile_id, self.connector_id)
         member = self.partner_id if self.partner_id.charge_member else None
         if member:
             self.id_tag = member.charge_app_tag
