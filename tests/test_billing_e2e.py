@@ -1,7 +1,10 @@
 """End to end with the pile simulator: a charge on a time-of-use pile becomes a
-completed, correctly priced order; a tariff push goes through its whole life
-cycle (sent, timed out, resent, accepted) and its log."""
+completed, correctly priced order; the occupancy fee is billed whatever the
+order of the frames that end a session, and a pile amount arriving after the
+stop is checked; a tariff push goes through its whole life cycle (sent, timed
+out, resent, accepted) and its log."""
 
+import json
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -68,6 +71,81 @@ def test_a_charge_across_a_band_boundary_becomes_a_priced_order(bus):
     # the demo prices: valley 0.28760 + 0.40000, flat 0.62350 + 0.60000 per kWh
     assert electricity == pytest.approx(round(valley * 0.2876 + flat * 0.6235, 2), abs=0.011)
     assert service == pytest.approx(round(valley * 0.4 + flat * 0.6, 2), abs=0.011)
+
+
+# the demo tariff's occupancy fee: 15 free minutes, then 1.00 per started block of 30 minutes
+OCCUPANCY_SPEED = 600  # simulated seconds per real second
+UNPLUG_AFTER = 50 * 60  # simulated seconds in Finishing: 35 billable minutes, 2 blocks
+
+
+def order_row(bus, transaction_id):
+    rows = bus.sql("SELECT state, occupancy_open, occupancy_minutes, amount_occupancy, amount_electricity, "
+                   "amount_service, amount_total, occupancy_start, stop_date FROM charge_order "
+                   "WHERE session_id = %s", [transaction_id])
+    return rows[0] if rows else None
+
+
+@pytest.mark.parametrize("end_frames, fee", [
+    ("stop_finishing", 2.0),   # what most piles send
+    ("finishing_stop", 2.0),
+    ("stop_available", 0.0),   # the driver unplugs at once: no occupancy
+])
+def test_the_occupancy_fee_whatever_the_order_of_the_end_frames(bus, end_frames, fee):
+    pile = bus.virtual_pile(SERIAL, speed=OCCUPANCY_SPEED, meter_interval=600, finishing_seconds=UNPLUG_AFTER,
+                            end_frames=end_frames)
+    try:
+        # 90 minutes ago: the simulated clock runs 600 times faster, the session stays in the past
+        pile._sync_clock((datetime.now(timezone.utc) - timedelta(minutes=90)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        transaction_id = pile.start_charging(1, "BILLCARD").result(30)
+        time.sleep(1.5)  # 15 simulated minutes of charging
+        pile.stop_charging(1, "Local").result(30)
+        wait_for(lambda: (order_row(bus, transaction_id) or ("",))[0] == "completed", 30,
+                 "the order was not priced")
+        if fee:
+            # the gun is in: the order is not final before it is unplugged
+            assert order_row(bus, transaction_id)[1] is True
+        wait_for(lambda: order_row(bus, transaction_id)[1] is False, 60, "the occupancy did not end")
+    finally:
+        pile.stop()
+    (state, _open, minutes, occupancy, electricity, service, total, occupancy_start,
+     stop_date) = order_row(bus, transaction_id)
+    assert state == "completed"
+    assert occupancy == pytest.approx(fee)
+    assert total == pytest.approx(electricity + service + occupancy, abs=0.001)
+    if fee:
+        assert occupancy_start == stop_date
+        assert 45 < minutes < 60
+        lines = bus.sql("SELECT quantity, amount FROM charge_order_line WHERE kind = 'occupancy' AND order_id = "
+                        "(SELECT id FROM charge_order WHERE session_id = %s)", [transaction_id])
+        assert lines == [(2.0, 2.0)]
+    else:
+        assert (minutes or 0, occupancy_start) == (0, None)
+
+
+def test_a_pile_amount_after_the_stop_is_checked(bus):
+    pile = bus.virtual_pile(SERIAL, end_frames="stop_available")
+    try:
+        pile._sync_clock((datetime.now(timezone.utc) - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        transaction_id = pile.start_charging(2, "BILLCARD").result(30)
+        time.sleep(3)
+        pile.stop_charging(2, "Local").result(30)
+        wait_for(lambda: (order_row(bus, transaction_id) or ("",))[0] == "completed", 30,
+                 "the order was not completed")
+        total = order_row(bus, transaction_id)[6]
+
+        def pile_amount(amount):
+            return pile.send_call("DataTransfer", {
+                "vendorId": "charge_ops", "messageId": "TransactionAmount",
+                "data": json.dumps({"transactionId": transaction_id, "amount": f"{amount:.2f}"})}).result(30)
+
+        assert pile_amount(total + 50)["status"] == "Accepted"
+        assert order_row(bus, transaction_id)[0] == "abnormal"
+        assert bus.sql("SELECT a.code FROM charge_order_anomaly a JOIN charge_order o ON o.id = a.order_id "
+                       "WHERE o.session_id = %s", [transaction_id]) == [("pile_amount_mismatch",)]
+        assert pile_amount(total)["status"] == "Accepted"
+        assert order_row(bus, transaction_id)[0] == "completed"
+    finally:
+        pile.stop()
 
 
 def push_rows(bus, serial):

@@ -52,6 +52,9 @@ def test_a_card_swipe_is_authorised_priced_paid_and_posted(bus):
         transaction_id = pile.start_charging(1, LI_LEI_CARD).result(30)
         time.sleep(5)  # five simulated minutes at 60x
         pile.stop_charging(1, "Local").result(30)
+        # the order is final, and paid, once the driver unplugs (Available, after Finishing)
+        wait_for(lambda: (order_of(bus, transaction_id) or ("", ""))[1] in ("paid", "unpaid"), 30,
+                 "the order was not paid")
     finally:
         pile.stop()
     wait_for(lambda: (order_of(bus, transaction_id) or ("",))[0] in ("completed", "abnormal"), 30,

@@ -1,13 +1,13 @@
 from odoo import models
 
-from .tariff_timezone import operator_context
-
 
 class ChargeConnector(models.Model):
     _inherit = "charge.connector"
 
     def _on_statuses_changed(self, keys, faults, recovered):
-        """A gun unplugged after charging ends the occupancy of its order."""
+        """The status a connector reports after a charge opens the occupancy
+        of its order (the gun is still in) or ends it (the gun is out), in
+        whatever order the pile sends StopTransaction and its statuses."""
         super()._on_statuses_changed(keys, faults, recovered)
         if not keys:
             return
@@ -16,5 +16,5 @@ class ChargeConnector(models.Model):
             ("occupancy_open", "=", True), ("pile_id", "in", list({pile_id for pile_id, _number in keys}))])
         for order in orders:
             connector = order.connector_id
-            if (connector.pile_id.id, connector.number) in keys and connector.status not in ("finishing", "occupied"):
-                operator_context(order, order.company_id)._close_occupancy(connector.status_date)
+            if (connector.pile_id.id, connector.number) in keys:
+                order.company_id._charge_in_operator_lang(order)._follow_occupancy()

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import occupancy as occupancy_rule
+
 STATES = [
     ("starting", "Starting"),
     ("charging", "Charging"),
@@ -87,7 +89,9 @@ class ChargeOrder(models.Model):
     occupancy_start = fields.Datetime(readonly=True, help="Charging ended with the gun still plugged in.")
     occupancy_stop = fields.Datetime(readonly=True, help="The gun was unplugged.")
     occupancy_minutes = fields.Float(string="Occupancy (min)", digits=(10, 1), readonly=True)
-    occupancy_open = fields.Boolean(readonly=True, index=True, help="The gun is still plugged in after charging.")
+    occupancy_open = fields.Boolean(readonly=True, index=True,
+                                    help="The order waits for the gun to be unplugged: it is still in after "
+                                         "charging, or the pile has not reported the connector since the stop.")
     reservation_id = fields.Many2one("charge.reservation", string="Reservation", readonly=True, index=True)
     prepaid_amount = fields.Monetary(string="Prepaid Amount", readonly=True)
     prepaid_minutes = fields.Integer(string="Prepaid Minutes", readonly=True)
@@ -155,12 +159,17 @@ class ChargeOrder(models.Model):
         return {"start_method": "card", "partner_id": False}
 
     def _on_session_stopped(self):
+        """Price the order; a car's occupancy opens when the gun is still in
+        (or while the pile has not said yet, see ``tools/occupancy.py``)."""
         for order in self.filtered(lambda o: o.state in OPEN_STATES):
             session = order.session_id
-            plugged = session.connector_id.status in ("finishing", "occupied") and order.kind == "car"
+            connector = session.connector_id
+            occupancy = occupancy_rule.at_stop(connector.status, connector.status_date, session.stop_date,
+                                               session.stop_reason) if order.kind == "car" else occupancy_rule.NONE
             order.write({
                 "stop_date": session.stop_date, "end_reason": session.stop_reason,
-                "occupancy_start": session.stop_date if plugged else False, "occupancy_open": plugged,
+                "occupancy_start": session.stop_date if occupancy == occupancy_rule.OPEN else False,
+                "occupancy_open": occupancy != occupancy_rule.NONE,
             })
             order._settle()
 

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -5,9 +6,10 @@ from decimal import Decimal
 from odoo import api, fields, models
 
 from ..tools import ebike_pricing, order_checks, pricing
+from ..tools import occupancy as occupancy_rule
 from ..tools.allocation import split_quantity
 from ..tools.tou_grid import TariffError
-from .tariff_timezone import operator_context, to_utc
+from odoo.addons.charge_base.tools.local_time import to_utc
 
 ENERGY_BANDS = ("standard", "sharp", "peak", "flat", "valley")
 
@@ -87,7 +89,8 @@ class ChargeOrder(models.Model):
         bill = pricing.price_session(tariff, self._session_facts(stop_date, meter_stop))
         values.update({f"energy_{band}": float(bill.energy_by_band.get(band, 0)) for band in ENERGY_BANDS})
         values.update(
-            energy_kwh=float(bill.energy_kwh), meter_backwards=bill.meter_backwards,
+            # a meter that ended below its start delivered nothing: the order keeps 0, the check flags it
+            energy_kwh=float(max(bill.energy_kwh, 0)), meter_backwards=bill.meter_backwards,
             amount_electricity=float(bill.electricity), amount_service=float(bill.service),
             amount_reservation=float(bill.reservation), amount_occupancy=float(bill.occupancy),
             amount_total=float(bill.total),
@@ -236,15 +239,84 @@ class ChargeOrder(models.Model):
 
     # Occupancy -------------------------------------------------------------------
 
-    def _close_occupancy(self, when):
-        """The gun was unplugged at ``when``: the occupancy fee is final."""
+    def _follow_occupancy(self):
+        """The connector of these orders reported a status (or went offline):
+        a pending occupancy opens when the gun is still in, an occupancy ends
+        when it is out (see ``tools/occupancy.py``)."""
         for order in self.filtered("occupancy_open"):
-            minutes = max((when - order.occupancy_start).total_seconds() / 60, 0)
-            order.write({"occupancy_open": False, "occupancy_stop": when, "occupancy_minutes": minutes})
-            session = order.session_id
-            order._price(order.stop_date, session.meter_stop if session.state == "finished" else session.meter_last)
+            connector = order.connector_id
+            current = occupancy_rule.OPEN if order.occupancy_start else occupancy_rule.PENDING
+            after = occupancy_rule.on_status(current, connector.status, connector.status_date, order.stop_date)
+            if after == occupancy_rule.OPEN and not order.occupancy_start:
+                order.occupancy_start = order.stop_date
+            elif after is None:
+                when = connector.status_date or fields.Datetime.now()
+                if connector.status == "offline":
+                    # the gun was in as long as the pile was heard of (not until it was found silent)
+                    when = connector.pile_id.last_seen or when
+                order._close_occupancy(when)
+
+    def _close_occupancy(self, when):
+        """The gun was unplugged at ``when``: the occupancy fee is final, and so
+        is a completed order. A pending occupancy (the gun was out at the
+        first news after the stop) ends without any."""
+        for order in self.filtered("occupancy_open"):
+            if not order.occupancy_start:
+                order.occupancy_open = False
+            else:
+                when = max(when, order.occupancy_start)
+                order.write({"occupancy_open": False, "occupancy_stop": when,
+                             "occupancy_minutes": occupancy_rule.occupied_minutes(order.occupancy_start, when)})
+                if order.state != "voided":
+                    session = order.session_id
+                    order._price(order.stop_date,
+                                 session.meter_stop if session.state == "finished" else session.meter_last)
             if order.state == "completed":
                 order._on_order_completed()
+
+    # The pile's amount -------------------------------------------------------------
+
+    def _pile_amount_problems(self):
+        """Rule j on the order's figures as they were at the stop (the pile
+        cannot know the occupancy fee that runs after it)."""
+        self.ensure_one()
+        facts = self._check_facts()
+        facts = dataclasses.replace(facts, total=facts.total - facts.amounts.get("occupancy", Decimal(0)))
+        return [problem for problem in order_checks.check_order(facts) if problem[0] == "pile_amount_mismatch"]
+
+    def _recheck_pile_amount(self):
+        """The pile's amount came after the order was checked: the amount
+        rule again, as if it had come in time. An order a clerk handled (or
+        whose handling awaits review) or settled on its last reading keeps
+        that decision: the amount is only noted in its chatter."""
+        for order in self.filtered(lambda o: o.stop_date and o.state in ("completed", "abnormal")):
+            problems = order._pile_amount_problems()
+            flagged = order.anomaly_ids.filtered(lambda a: a.code == "pile_amount_mismatch")
+            ours = order.amount_total - order.amount_occupancy
+            if order.settled_on_last_reading or order.handling_ids.filtered(lambda h: h.state != "refused"):
+                order.message_post(body=order.env._(
+                    "The pile reported its amount, %(pile)s, after the order was handled (ours: %(ours)s): "
+                    "the handling stands.", pile=order.amount_pile, ours=ours))
+                continue
+            if problems:
+                flagged.unlink()
+                codes = (order.anomaly_ids.mapped("code") if order.state == "abnormal" else []) + [
+                    code for code, _params in problems]
+                values = {"state": "abnormal", "abnormal_type": order_checks.exception_kind(codes)}
+                if order.state != "abnormal":
+                    values["abnormal_date"] = fields.Datetime.now()
+                order.write(values)
+                order._record_anomalies(problems)
+            elif flagged:
+                flagged.unlink()
+                order.message_post(body=order.env._(
+                    "The pile's amount, %(pile)s, now agrees with ours (%(ours)s): the amount anomaly is "
+                    "withdrawn.", pile=order.amount_pile, ours=ours))
+                if order.anomaly_ids:
+                    order.abnormal_type = order_checks.exception_kind(order.anomaly_ids.mapped("code"))
+                else:
+                    order.write({"abnormal_type": False, "abnormal_date": False})
+                    order._complete()
 
     # Cron --------------------------------------------------------------------------
 
@@ -253,7 +325,7 @@ class ChargeOrder(models.Model):
         """Stop e-bike orders whose prepaid amount or duration is used up,
         or that reached the tariff's auto-stop threshold; close occupancy of
         connectors unplugged meanwhile."""
-        orders = operator_context(self)
+        orders = self.env.company._charge_in_operator_lang(self)
         now = fields.Datetime.now()
         for order in orders.search([("kind", "=", "ebike"), ("state", "=", "charging"),
                                     ("auto_stop_sent", "=", False)]):
@@ -263,10 +335,12 @@ class ChargeOrder(models.Model):
                     connector=order.connector_id)
                 order.write({"state": "stopping", "stop_command_id": command.id, "auto_stop_sent": True})
                 order.message_post(body=orders.env._("Stopped automatically: the prepaid credit is used up."))
-        for order in orders.search([("occupancy_open", "=", True)]):
-            connector = order.connector_id
-            if connector.status not in ("finishing", "occupied"):
-                order._close_occupancy(connector.status_date or now)
+        # statuses the listener did not write: a pile gone offline, a connector unlocked by hand
+        orders.search([("occupancy_open", "=", True)])._follow_occupancy()
+        # piles that never said whether the gun is still in: no occupancy
+        silent_since = now - timedelta(minutes=occupancy_rule.PENDING_MINUTES)
+        orders.search([("occupancy_open", "=", True), ("occupancy_start", "=", False),
+                       ("stop_date", "<", silent_since)])._close_occupancy(now)
 
     def _ebike_used_up(self, now):
         self.ensure_one()

@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from .tariff_timezone import operator_context
-
 
 class ChargeSession(models.Model):
     """Sessions open, follow and close their charging orders."""
@@ -12,25 +10,32 @@ class ChargeSession(models.Model):
     def _on_session_started(self):
         super()._on_session_started()
         for session in self:
+            # a new charge on the connector: the gun of the one before is out, or in use again
+            before = self.env["charge.order"].search([("connector_id", "=", session.connector_id.id),
+                                                      ("occupancy_open", "=", True)])
+            if before:
+                session.company_id._charge_in_operator_lang(before)._close_occupancy(session.start_date)
             if not session.order_ids:
-                operator_context(self.env["charge.order"], session.company_id)._open_for_session(session)
+                session.company_id._charge_in_operator_lang(self.env["charge.order"])._open_for_session(session)
 
     def _on_session_stopped(self):
         super()._on_session_stopped()
         for session in self:
-            operator_context(session.order_ids, session.company_id)._on_session_stopped()
+            session.company_id._charge_in_operator_lang(session.order_ids)._on_session_stopped()
 
     def write(self, vals):
         result = super().write(vals)
         if vals.get("state") in ("suspended", "active"):
             for session in self:
-                operator_context(session.order_ids, session.company_id)._on_session_state(vals["state"])
+                session.company_id._charge_in_operator_lang(session.order_ids)._on_session_state(vals["state"])
         return result
 
     @api.model
     def _record_pile_amount(self, transaction_id, amount):
-        """The amount a pile computed for its transaction (vendor DataTransfer)."""
+        """The amount a pile computed for its transaction (vendor DataTransfer);
+        after the order was checked, the amount rule runs again."""
         order = self.env["charge.order"].search([("session_id", "=", transaction_id)], limit=1)
         if order:
             order.amount_pile = amount
+            order.company_id._charge_in_operator_lang(order)._recheck_pile_amount()
         return bool(order)

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import ChargeBillingCase, iso
+from .common import ChargeBillingCase, iso, utc
 
 
 @tagged("post_install", "-at_install")
@@ -22,7 +22,6 @@ class TestAbnormalOrders(ChargeBillingCase):
         cases = {
             "over_500_kwh": dict(start="2026-11-21 01:00", stop="2026-11-21 10:00", meter_stop=600000),
             "start_too_old": dict(start="2026-08-01 01:00", stop="2026-08-01 02:00"),
-            "end_in_future": dict(start="2026-11-21 11:00", stop="2026-11-21 12:30"),
             "over_24_hours": dict(start="2026-11-19 10:00", stop="2026-11-20 11:00"),
             "over_10_kwh_per_minute": dict(start="2026-11-21 10:00", stop="2026-11-21 10:05", meter_stop=60000),
             "energy_without_duration": dict(start="2026-11-21 10:00", stop="2026-11-21 10:00"),
@@ -44,6 +43,12 @@ class TestAbnormalOrders(ChargeBillingCase):
         self.assertTrue(order.meter_backwards)
         self.assertFalse(order.line_ids)
         self.assertEqual(order.amount_total, 0)
+
+    def test_meter_ending_below_its_start_delivers_no_energy(self):
+        # the register went back below the session's start (a meter reset): never a negative energy on the books
+        order = self.run_session(meter_start=5000, samples=[("2026-11-21 00:30", 5500)], meter_stop=4001)
+        self.assertTrue(order.meter_backwards)
+        self.assertRecordValues(order, [{"energy_kwh": 0.0, "amount_total": 0.0, "state": "abnormal"}])
 
     def test_soc_moving_without_energy(self):
         reply = self.start(meter_start=1000, timestamp=iso("2026-11-21 10:00"))
@@ -75,6 +80,8 @@ class TestAbnormalOrders(ChargeBillingCase):
             "negative_amount": {"amount_service": -1.0},
             "negative_energy": {"energy_kwh": -1.0, "energy_valley": -1.0},
             "amount_without_energy": {"energy_kwh": 0.0, "energy_valley": 0.0},
+            # the device bus replaces a stop time more than 15 minutes ahead by the receive time
+            "end_in_future": {"stop_date": utc("2026-11-21 12:30")},
         }
         for code, figures in cases.items():
             with self.subTest(code):

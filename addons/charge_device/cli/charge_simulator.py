@@ -66,7 +66,7 @@ class ChargeSimulator(Command):
         port = args.mqtt_port or bus.mqtt_port
         simulator = Simulator(
             host=host, port=port, speed=args.speed, meter_interval=args.meter_interval,
-            seed=args.seed, connect_rate=args.connect_rate, strict=args.strict,
+            seed=args.seed, connect_rate=args.connect_rate, strict=args.strict, end_frames=args.end_frames,
         )
         for spec in specs:
             simulator.add_pile(**spec)
@@ -108,6 +108,10 @@ class ChargeSimulator(Command):
         run.add_argument("--connect-rate", type=float, default=200.0, metavar="PILES_PER_SECOND")
         run.add_argument("--report-every", type=float, default=30.0, metavar="SECONDS",
                          help="progress line interval (0: none)")
+        run.add_argument("--end-frames", choices=("stop_finishing", "finishing_stop", "stop_available"),
+                         default="stop_finishing",
+                         help="frames ending a session with the gun still in: StopTransaction then Finishing "
+                              "(default, as most piles), Finishing first, or straight to Available")
         run.add_argument("--seed", type=int, help="repeatable random choices")
         run.add_argument("--strict", action="store_true",
                          help="validate every outgoing payload against the OCPP schemas")

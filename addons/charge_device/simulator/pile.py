@@ -52,6 +52,8 @@ STOP_REASONS = (
 )
 # after these stops the cable is already out: no Finishing
 _UNPLUGGED_REASONS = ("EVDisconnected", "PowerLoss", "HardReset", "SoftReset", "Reboot")
+# the frames that end a session with the gun still in (see ``end_frames``)
+END_FRAMES = ("stop_finishing", "finishing_stop", "stop_available")
 _STAGE_STATUS = {
     "preparing": "Preparing", "charging": "Charging", "suspended_ev": "SuspendedEV",
     "suspended_evse": "SuspendedEVSE", "finishing": "Finishing",
@@ -134,6 +136,12 @@ class VirtualPile(PileCommands):
     :param reboot_seconds: how long a reset takes
     :param finishing_seconds, unplug_after_full: simulated seconds a driver
         takes to unplug after a stop, and after the vehicle is full
+    :param end_frames: the order of the frames that end a session with the
+        gun still in: ``stop_finishing`` (StopTransaction, then
+        StatusNotification Finishing, as most piles do), ``finishing_stop``
+        (Finishing first) or ``stop_available`` (the driver unplugs at once:
+        StopTransaction, then Available); Available follows Finishing after
+        ``finishing_seconds``
     :param loop: a LoopThread or ManualLoop (default: a private LoopThread)
     :param transport: a Transport (default: MQTT to ``host``:``port``)
     :param validator: a SchemaValidator (default: the ``ocpp`` package's
@@ -151,13 +159,15 @@ class VirtualPile(PileCommands):
                  speed=1.0, meter_interval=60, heartbeat_interval=300,
                  vendor="ChargeOpsSim", model=None, firmware="sim-1.0.0", iccid=None,
                  call_timeout=10.0, call_attempts=3, boot_retry=10.0, reboot_seconds=2.0,
-                 finishing_seconds=30.0, unplug_after_full=60.0,
+                 finishing_seconds=30.0, unplug_after_full=60.0, end_frames="stop_finishing",
                  loop=None, transport=None, validator=None, strict=False, seed=None,
                  start_time=None, stats=True):
         if kind not in ("car", "ebike"):
             raise ValueError(f"kind must be 'car' or 'ebike', not {kind!r}")
         if connectors < 1:
             raise ValueError("a pile has at least one connector")
+        if end_frames not in END_FRAMES:
+            raise ValueError(f"end_frames must be one of {', '.join(END_FRAMES)}, not {end_frames!r}")
         self.serial = serial
         self.password = password
         self.prefix = prefix
@@ -179,6 +189,7 @@ class VirtualPile(PileCommands):
         self.reboot_seconds = reboot_seconds
         self.finishing_seconds = finishing_seconds
         self.unplug_after_full = unplug_after_full
+        self.end_frames = end_frames
 
         self._own_loop = loop is None
         self.loop = loop or LoopThread(f"pile-{serial}")
@@ -283,12 +294,15 @@ class VirtualPile(PileCommands):
             raise ValueError("an id tag has 1 to 20 characters")
         return self._sync(self._start_by_card, connector, id_tag, vehicle)
 
-    def stop_charging(self, connector, reason="Local"):
+    def stop_charging(self, connector, reason="Local", end_frames=None):
         """End the session on ``connector`` (driver's card: Local; EVDisconnected:
-        cable pulled; EmergencyStop...). Returns a Future of the StopTransaction reply."""
+        cable pulled; EmergencyStop...), with the pile's ``end_frames`` unless
+        given. Returns a Future of the StopTransaction reply."""
         if reason not in STOP_REASONS:
             raise ValueError(f"unknown stop reason {reason!r}")
-        return self._sync(self._stop_by_request, connector, reason)
+        if end_frames is not None and end_frames not in END_FRAMES:
+            raise ValueError(f"unknown end frames {end_frames!r}")
+        return self._sync(self._stop_by_request, connector, reason, end_frames)
 
     def inject_fault(self, connector, error_code="GroundFailure", vendor_error_code="0001",
                      info=None, stop_reason="Other"):
@@ -870,16 +884,22 @@ class VirtualPile(PileCommands):
         # periodic samples belong to the transaction (kept offline); triggered ones do not
         self.outbox.submit("MeterValues", payload, transactional=context != "Trigger")
 
-    def _stop_by_request(self, number, reason):
+    def _stop_by_request(self, number, reason, end_frames=None):
         connector = self._connector(number)
         if connector.session is None:
             raise PileError(f"no session on connector {number}")
-        return self._stop_session(connector, reason)
+        return self._stop_session(connector, reason, end_frames=end_frames)
 
-    def _stop_session(self, connector, reason, finishing=True, moment=None):
-        """End the session: StopTransaction (queued like the start), then
-        Finishing and Available. Returns a Future of the StopTransaction reply."""
+    def _stop_session(self, connector, reason, finishing=True, moment=None, end_frames=None):
+        """End the session: StopTransaction (queued like the start) and, with
+        the gun still in, Finishing (before or after it, see ``end_frames``),
+        then Available. Returns a Future of the StopTransaction reply."""
         session = connector.session
+        end_frames = end_frames or self.end_frames
+        plugged = finishing and reason not in _UNPLUGGED_REASONS and self.powered
+        if plugged and end_frames == "finishing_stop":
+            connector.stage = "finishing"
+            self._refresh(connector)
         connector.cancel_timers()
         if moment is None:
             self._advance(connector)
@@ -908,7 +928,7 @@ class VirtualPile(PileCommands):
             "energy_wh": session.meter_wh - session.meter_start,
             "duration_s": moment - session.started_at, "soc": session.vehicle.soc,
         })
-        if finishing and reason not in _UNPLUGGED_REASONS and self.powered:
+        if plugged and end_frames != "stop_available":
             connector.stage = "finishing"
             self._connector_timer(connector, "finish", self._sim_delay(self.finishing_seconds),
                                   self._finished, connector)

@@ -661,6 +661,51 @@ class TestCharging(SimulatorCase):
         powers = [c.get("power_w") for c in pile.snapshot()["connectors"][1:]]
         self.assertEqual(powers, [30_000, 30_000])
 
+    def end_frames(self, connector, transaction):
+        """The statuses of ``connector`` and the StopTransaction of ``transaction``
+        after it last reported Charging, in the order sent: (action, status)."""
+        calls = [call for call in self.transport.calls()
+                 if call.action == "StatusNotification" and call.payload["connectorId"] == connector
+                 or call.action == "StopTransaction" and call.payload["transactionId"] == transaction]
+        last_charging = max(i for i, call in enumerate(calls) if call.payload.get("status") == "Charging")
+        return [(call.action, call.payload.get("status")) for call in calls[last_charging + 1:]]
+
+    def test_end_frames_in_the_order_asked(self):
+        stop, finishing, available = (("StopTransaction", None), ("StatusNotification", "Finishing"),
+                                      ("StatusNotification", "Available"))
+        cases = [
+            (None, [stop, finishing]),  # the default: what most piles do
+            ("finishing_stop", [finishing, stop]),
+            ("stop_available", [stop, available]),  # unplugged at once
+        ]
+        for end_frames, expected in cases:
+            with self.subTest(end_frames):
+                options = {"end_frames": end_frames} if end_frames else {}
+                pile = self.boot(connectors=1, finishing_seconds=120, **options)
+                transaction = self.charge(1, "CARD0001").result(0)
+                self.loop.advance(60)
+                stopped = pile.stop_charging(1, "Local")
+                self.loop.run_until_idle()
+                stopped.result(0)
+                self.assertEqual(self.end_frames(1, transaction), expected)
+                self.loop.advance(120)  # the driver unplugs after finishing_seconds
+                self.assertEqual(self.end_frames(1, transaction),
+                                 expected if available in expected else expected + [available])
+        # per stop, over the pile's own order; a cable pulled out never gives Finishing
+        pile = self.boot(connectors=2, end_frames="finishing_stop")
+        first = self.charge(1, "CARD0001").result(0)
+        second = self.charge(2, "CARD0002").result(0)
+        self.loop.advance(60)
+        pile.stop_charging(1, "Local", end_frames="stop_finishing")
+        pile.stop_charging(2, "EVDisconnected")
+        self.loop.run_until_idle()
+        self.assertEqual(self.end_frames(1, first), [stop, finishing])
+        self.assertEqual(self.end_frames(2, second), [stop, available])
+        with self.assertRaises(ValueError):
+            self.make_pile(end_frames="whatever")
+        with self.assertRaises(ValueError):
+            pile.stop_charging(1, "Local", end_frames="whatever")
+
 
 @tagged("at_install", "-post_install")
 class TestCommands(SimulatorCase):
