@@ -25,7 +25,6 @@ class TestAbnormalOrders(ChargeBillingCase):
             "over_24_hours": dict(start="2026-11-19 10:00", stop="2026-11-20 11:00"),
             "over_10_kwh_per_minute": dict(start="2026-11-21 10:00", stop="2026-11-21 10:05", meter_stop=60000),
             "energy_without_duration": dict(start="2026-11-21 10:00", stop="2026-11-21 10:00"),
-            "negative_duration": dict(start="2026-11-21 10:00", stop="2026-11-21 09:00"),
             "meter_backwards": dict(samples=[("2026-11-21 00:30", 12000)], meter_stop=10000),
             "meter_stop_below_start": dict(meter_start=5000, meter_stop=4000),
         }
@@ -82,6 +81,8 @@ class TestAbnormalOrders(ChargeBillingCase):
             "amount_without_energy": {"energy_kwh": 0.0, "energy_valley": 0.0},
             # the device bus replaces a stop time more than 15 minutes ahead by the receive time
             "end_in_future": {"stop_date": utc("2026-11-21 12:30")},
+            # the device bus ends a session stopped before its start at its start
+            "negative_duration": {"stop_date": utc("2026-11-20 23:00")},
         }
         for code, figures in cases.items():
             with self.subTest(code):
@@ -90,6 +91,12 @@ class TestAbnormalOrders(ChargeBillingCase):
                     order._check_and_close()
                     self.assertAbnormal(order, code)
                     savepoint.rollback()
+
+    def test_stop_dated_before_the_start_ends_at_the_start(self):
+        order = self.run_session(start="2026-11-21 10:00", stop="2026-11-21 09:00", meter_stop=10000)
+        self.assertEqual(order.session_id.stop_date, order.session_id.start_date)
+        self.assertEqual(order.duration_minutes, 0)
+        self.assertAbnormal(order, "energy_without_duration")
 
     def test_manual_mark_and_translated_reasons(self):
         order = self.run_session()

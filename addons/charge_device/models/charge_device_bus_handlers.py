@@ -166,8 +166,15 @@ class ChargeDeviceBus(models.AbstractModel):
                     "session_id": session.id, "pile_id": pile.id, "connector_number": session.connector_id.number,
                     "company_id": pile.company_id.id, **sample,
                 } for sample in samples])
+            stop_date = parse_time(payload["timestamp"])
+            if stop_date < session.start_date:
+                # a stop before the start (a pile whose clock went back): the session ends where it began,
+                # with no negative duration on the books; billing flags energy without duration
+                _logger.info("StopTransaction %s from %s dated %s, before its start %s: stopped at the start",
+                             session.id, pile.serial, stop_date, session.start_date)
+                stop_date = session.start_date
             session.write({
-                "stop_date": parse_time(payload["timestamp"]),
+                "stop_date": stop_date,
                 "meter_stop": payload["meterStop"],
                 "meter_last": max(payload["meterStop"], session.meter_last),
                 "stop_reason": payload.get("reason", "Local"),
