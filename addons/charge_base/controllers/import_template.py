@@ -1,9 +1,9 @@
 import io
 
-import xlsxwriter
-
 from odoo import http
 from odoo.http import request
+
+from ..tools.xlsx import text_workbook
 
 # Columns of each downloadable import template, in order. Headers are written
 # with the field labels in the user's language, which is what Odoo's import
@@ -29,7 +29,7 @@ class ChargeImportTemplate(http.Controller):
         records.check_access("create")
         fields_info = records.fields_get(columns, ["string"])
         buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        workbook = text_workbook(buffer)
         sheet = workbook.add_worksheet(records._description)
         bold = workbook.add_format({"bold": True})
         for col, name in enumerate(columns):

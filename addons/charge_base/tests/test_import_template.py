@@ -60,6 +60,13 @@ class TestPileImportTemplate(ChargeHttpCase):
         self.assertEqual(set(piles.mapped("communication")), {"ethernet"})
         self.assertEqual(sum(piles.mapped("connector_count")), 4)
 
+    def test_example_row_keeps_a_station_name_as_text(self):
+        self.station.name = '=HYPERLINK("http://evil","x")'
+        sheet = self._download_template().active
+        station = sheet.cell(row=2, column=3)
+        self.assertEqual(sheet.cell(row=1, column=3).value, "Station")
+        self.assertEqual((station.value, station.data_type), ('=HYPERLINK("http://evil","x")', "s"))
+
     def test_unknown_template_is_not_found(self):
         self.authenticate("charge_clerk", "charge_clerk")
         response = self.url_open("/charge_base/import_template/res.partner")

@@ -1,8 +1,8 @@
 import io
 
-import xlsxwriter
-
 from odoo import fields, models
+
+from odoo.addons.charge_base.tools.xlsx import text_workbook
 
 COLUMNS = [
     "name", "state", "station_id", "area_id", "pile_id", "connector_id", "partner_id", "start_method", "id_tag",
@@ -23,7 +23,7 @@ class ChargeOrder(models.Model):
     def _xlsx_content(self):
         info = self.fields_get(COLUMNS, ["string", "type", "selection"])
         buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        workbook = text_workbook(buffer)
         sheet = workbook.add_worksheet(self.env._("Charging Orders"))
         bold = workbook.add_format({"bold": True})
         number = workbook.add_format({"num_format": "0.000"})

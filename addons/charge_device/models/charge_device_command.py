@@ -71,12 +71,17 @@ class ChargeDeviceCommand(models.Model):
         return ocpp_frames.Call(self.message_id, self.action, json.loads(self.payload))
 
     def _publish_committed(self):
-        """After commit: publish the queued commands, then record the outcome."""
+        """After commit: publish the queued commands, then record the outcome.
+
+        The user who queued them (a clerk may) has no write access on commands:
+        publishing them and recording the outcome (state, sent date, error) is the
+        platform's own bookkeeping, run as superuser on the commands that
+        transaction created, and only here."""
         ids = self.env.cr.postcommit.data.pop("charge_device.commands", [])
         if not ids:
             return
         with modules.registry.Registry(self.env.cr.dbname).cursor() as cr:
-            self.env(cr=cr)["charge.device.command"].browse(ids)._publish()
+            self.env(cr=cr, su=True)["charge.device.command"].browse(ids)._publish()
 
     def _publish(self):
         """Publish the commands still queued and record the outcome."""

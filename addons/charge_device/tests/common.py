@@ -1,9 +1,24 @@
 import itertools
 import json
+from unittest.mock import patch
 
 from odoo.addons.charge_base.tests.common import ChargeBaseCase
 
 from ..tools import ocpp_frames
+from ..tools.mqtt_client import PublishError
+
+
+class FakePublisher:
+    """The MQTT publisher of the tests: keeps what it is given, or fails."""
+
+    def __init__(self, fail=False):
+        self.published = []
+        self.fail = fail
+
+    def publish(self, messages, timeout=5.0):
+        if self.fail:
+            raise PublishError("connection refused")
+        self.published.extend(messages)
 
 
 class ChargeDeviceCase(ChargeBaseCase):
@@ -22,6 +37,17 @@ class ChargeDeviceCase(ChargeBaseCase):
         # the scenarios replay frames dated 2026-11-21: the platform keeps the times piles
         # send however old they get (tests/test_bus_hostile.py checks the shipped window)
         cls.env["ir.config_parameter"].set_param("charge_device.frame_max_age_days", "36500")
+
+    def publish_after_commit(self, publisher):
+        """Run the publication the transaction registered for after its commit, as it
+        registered it (in the environment of the user who queued the commands) and on
+        a new cursor, as Odoo does; ``publisher`` stands for the bus."""
+        callbacks = [func for func in self.env.cr.postcommit._funcs if func.__name__ == "_publish_committed"]
+        self.assertEqual(len(callbacks), 1, "the commands wait for the commit")
+        Command = type(self.env["charge.device.command"])
+        with self.enter_registry_test_mode(), patch.object(Command, "_publisher", return_value=publisher):
+            callbacks[0]()
+        self.env.cr.postcommit._funcs.remove(callbacks[0])
 
     def send(self, payload_or_raw, action=None, serial=None, message_id=None, prefix="test"):
         """Send one frame from a pile; return the decoded reply frame."""

@@ -3,24 +3,12 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from ..tools import ocpp_frames
-from ..tools.mqtt_client import PublishError
-from .common import ChargeDeviceCase
-
-
-class FakePublisher:
-    def __init__(self, fail=False):
-        self.published = []
-        self.fail = fail
-
-    def publish(self, messages, timeout=5.0):
-        if self.fail:
-            raise PublishError("connection refused")
-        self.published.extend(messages)
+from .common import ChargeDeviceCase, FakePublisher
 
 
 @tagged("post_install", "-at_install")
@@ -59,6 +47,37 @@ class TestCommands(ChargeDeviceCase):
         self.assertIsNone(self.answer(command, {"status": "Accepted"}), "answers get no reply")
         self.assertEqual(command.state, "accepted")
         self.assertTrue(command.answer_date)
+
+    def test_clerk_remote_start_is_published_after_the_commit(self):
+        """A clerk fills in the Remote Start wizard of a connector; once the transaction
+        commits, the platform publishes the command and records it as sent."""
+        self.connector1.status = "available"
+        context = {"default_pile_id": self.pile.id, "default_connector_id": self.connector1.id,
+                   "default_command": "remote_start"}
+        form = Form(self.env["charge.command.wizard"].with_user(self.user).with_context(context))
+        form.id_tag = "CARD0001"
+        form.save().action_send()
+        command = self.pile.command_ids
+        self.assertRecordValues(command, [{"action": "RemoteStartTransaction", "state": "queued",
+                                           "user_id": self.user.id}])
+        publisher = FakePublisher()
+        self.publish_after_commit(publisher)
+        self.assertRecordValues(command, [{"state": "sent", "user_id": self.user.id}])
+        self.assertTrue(command.sent_date)
+        self.assertEqual(len(publisher.published), 1)
+        # the clerk's own buttons go the same way, and a bus failure is recorded too
+        self.pile.with_user(self.user).action_sync_clock()
+        with mute_logger("odoo.addons.charge_device.models.charge_device_command"):
+            self.publish_after_commit(FakePublisher(fail=True))
+        failed = self.pile.command_ids.sorted("id")[-1]
+        self.assertEqual((failed.action, failed.state), ("TriggerMessage", "failed"))
+
+    def test_clerk_cannot_write_a_command(self):
+        command = self.pile.with_user(self.user)._send_command("Reset", {"type": "Soft"})
+        for values in ({"state": "accepted"}, {"sent_date": fields.Datetime.now()}, {"response": "{}"}):
+            with self.assertRaises(AccessError):
+                command.with_user(self.user).write(values)
+        self.assertEqual(command.state, "queued")
 
     def test_reservation_commands(self):
         """ReserveNow / CancelReservation: validated when sent, closed by their status."""

@@ -137,6 +137,14 @@ class TestQrExports(BaseCase):
         self.assertEqual(len(sheet._images), 1)
         self.assertEqual(sheet.max_row, 3)
 
+    def test_labels_xlsx_keeps_names_as_text(self):
+        labels = make_labels(1)
+        labels[0].update(station='=HYPERLINK("http://evil","x")', pile_name="=1+1", connector_label="=A1")
+        cells = openpyxl.load_workbook(io.BytesIO(labels_xlsx(labels))).active[2]
+        self.assertEqual([cells[0].value, cells[1].value, cells[4].value],
+                         ['=HYPERLINK("http://evil","x")', "=1+1", "=A1"])
+        self.assertEqual({cell.data_type for cell in cells[:6]}, {"s"}, "text, not formulas")
+
     def test_labels_xlsx(self):
         labels = make_labels(13)
         workbook = openpyxl.load_workbook(io.BytesIO(labels_xlsx(labels)))

@@ -13,7 +13,6 @@ import string
 from urllib.parse import quote
 
 import qrcode
-import xlsxwriter
 from qrcode.image.pil import PilImage
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
@@ -24,6 +23,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from odoo.addons.charge_base.tools.coded_error import CodedError
+from odoo.addons.charge_base.tools.xlsx import text_workbook
 
 PLACEHOLDERS = ("connector_code", "pile_serial", "connector_number", "station_code")
 LABEL_KEYS = ("url", "station", "pile_name", "pile_serial", "connector_code", "connector_label")
@@ -173,7 +173,7 @@ def labels_xlsx(labels, headers=XLSX_HEADERS):
     ``headers`` are the 7 column titles (pass them translated).
     """
     stream = io.BytesIO()
-    workbook = xlsxwriter.Workbook(stream, {"in_memory": True})
+    workbook = text_workbook(stream)
     sheet = workbook.add_worksheet("QR")
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
     cell = workbook.add_format({"valign": "vcenter", "text_wrap": True})

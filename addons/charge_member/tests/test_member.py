@@ -6,6 +6,8 @@ import openpyxl
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.charge_base.tools.xlsx import text_workbook
+
 from .common import ChargeMemberCase
 
 
@@ -80,6 +82,21 @@ class TestMember(ChargeMemberCase):
         self.assertTrue(wizard.template)
         with self.assertRaisesRegex(UserError, "not an .xlsx"):
             self.env["charge.member.import"].create({"file": base64.b64encode(b"plain text")}).action_import()
+
+    def test_import_report_keeps_rejected_names_as_text(self):
+        buffer = io.BytesIO()
+        book = text_workbook(buffer)  # text cells, as a spreadsheet keeps what is typed after a quote
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, ["Mobile", "Name", "Nickname", "Real Name", "Category", "Sessions"])
+        sheet.write_row(1, 0, ["999", '=HYPERLINK("http://evil","x")', "=1+1"])
+        book.close()
+        wizard = self.env["charge.member.import"].create({"file": base64.b64encode(buffer.getvalue()),
+                                                          "filename": "members.xlsx"})
+        wizard.action_import()
+        self.assertEqual(wizard.rejected_count, 1)
+        cells = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.report))).active[2]
+        self.assertEqual([cells[1].value, cells[2].value], ['=HYPERLINK("http://evil","x")', "=1+1"])
+        self.assertEqual({cells[1].data_type, cells[2].data_type}, {"s"})
 
     def test_vehicle_plates_vins_and_soc_review(self):
         Vehicle = self.env["charge.vehicle"]

@@ -2,10 +2,11 @@ import base64
 import io
 
 import openpyxl
-import xlsxwriter
 
 from odoo import fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.charge_base.tools.xlsx import text_workbook
 
 # column key, header (translated when the template is written)
 COLUMNS = ("mobile", "name", "nickname", "real_name", "category", "max_sessions")
@@ -38,7 +39,7 @@ class ChargeMemberImport(models.TransientModel):
 
     def _workbook(self, rows, with_reason=False):
         buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        book = text_workbook(buffer)
         sheet = book.add_worksheet(self.env._("Members"))
         bold = book.add_format({"bold": True})
         headers = [self._headers()[key] for key in COLUMNS] + ([self.env._("Reason")] if with_reason else [])
