@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import charge_base_price
 from . import charge_tariff
 from . import charge_tariff_version
+from . import charge_tariff_version_line
 from . import charge_tariff_period
 from . import charge_tariff_ebike_tier
 from . import charge_tariff_preset

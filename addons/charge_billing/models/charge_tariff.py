@@ -68,6 +68,13 @@ class ChargeTariff(models.Model):
             ("tariff_id", "=", self.id), ("state", "=", "published"), ("effective_date", "<=", when),
         ], order="effective_date desc, number desc", limit=1)
 
+    def write(self, vals):
+        # the kind and the company (its currency) price the published versions
+        for name in {"kind", "company_id"}.intersection(vals):
+            changed = self.filtered(lambda t: t._fields[name].convert_to_write(t[name], t) != vals[name])
+            changed.version_ids.filtered(lambda v: v.state != "draft")[:1]._check_draft()
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_unassigned_only(self):
         for tariff in self:

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..tools import ebike_pricing
 from .charge_tariff_version import _dec
@@ -9,6 +10,7 @@ class ChargeTariffEbikeTier(models.Model):
     amount) or a power band (up to N watts costs a rate per hour)."""
     _name = "charge.tariff.ebike.tier"
     _description = "E-bike Tariff Tier"
+    _inherit = ["charge.tariff.version.line"]
     _order = "version_id, kind, up_to_minutes, up_to_watts"
 
     version_id = fields.Many2one("charge.tariff.version", required=True, index=True, ondelete="cascade")
@@ -19,6 +21,15 @@ class ChargeTariffEbikeTier(models.Model):
     amount = fields.Monetary()
     up_to_watts = fields.Float(string="Up to (W)", digits=(10, 1))
     rate_per_hour = fields.Float(string="Rate per Hour", digits="Charge Unit Price")
+
+    @api.constrains("up_to_minutes", "amount", "up_to_watts", "rate_per_hour")
+    def _check_not_negative(self):
+        names = ["up_to_minutes", "amount", "up_to_watts", "rate_per_hour"]
+        for tier in self:
+            negative = [self._fields[name].get_description(self.env)["string"] for name in names if tier[name] < 0]
+            if negative:
+                raise ValidationError(self.env._("%(tariff)s: these cannot be negative: %(fields)s",
+                                                 tariff=tier.version_id.display_name, fields=", ".join(negative)))
 
     def _engine_tier(self):
         return ebike_pricing.DurationTier(self.up_to_minutes, _dec(self.amount))

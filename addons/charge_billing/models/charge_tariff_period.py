@@ -9,6 +9,7 @@ class ChargeTariffPeriod(models.Model):
     time, on the 30-minute grid."""
     _name = "charge.tariff.period"
     _description = "Time-of-Use Period"
+    _inherit = ["charge.tariff.version.line"]
     _order = "version_id, start_time"
 
     version_id = fields.Many2one("charge.tariff.version", required=True, index=True, ondelete="cascade")
@@ -22,6 +23,10 @@ class ChargeTariffPeriod(models.Model):
         for period in self:
             start, end = period._minutes()
             period.display_name = f"{minute_label(start)}-{minute_label(end)} {bands.get(period.band, '')}"
+
+    @api.constrains("version_id", "start_time", "end_time", "band")
+    def _check_version_lines(self):
+        super()._check_version_lines()
 
     def _minutes(self):
         return round(self.start_time * 60), round(self.end_time * 60)

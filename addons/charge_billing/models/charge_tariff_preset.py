@@ -5,6 +5,7 @@ class ChargeTariffPreset(models.Model):
     """An amount or a duration the app offers to prepay (at most 12 per version)."""
     _name = "charge.tariff.preset"
     _description = "Prepay Preset"
+    _inherit = ["charge.tariff.version.line"]
     _order = "version_id, sequence, id"
 
     version_id = fields.Many2one("charge.tariff.version", required=True, index=True, ondelete="cascade")

@@ -1,4 +1,5 @@
 import json
+from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 
 from odoo import api, fields, models
@@ -19,7 +20,12 @@ EBIKE_MODES = [
 ]
 MAX_PRESETS = 12
 # what a published version may still change: nothing that prices a session
-FREE_FIELDS = {"note", "pushed", "state"}
+FREE_FIELDS = {"note"}
+# set by the version's actions only (publish, push), never by write()
+ACTION_FIELDS = {"state", "pushed"}
+# versions writing their own lines, which leave the version's checks to it
+_WRITING_LINES = "charge_tariff_version_writing_lines"
+LINE_FIELDS = {"period_ids", "tier_ids", "preset_ids"}
 
 
 def _dec(value):
@@ -152,10 +158,16 @@ class ChargeTariffVersion(models.Model):
                 raise ValidationError(self.env._("Tariff %(tariff)s: %(problem)s", tariff=version.display_name,
                                                  problem=tariff_error_message(self.env, error))) from error
 
-    @api.constrains("kind", "ebike_mode", "tier_ids", "auto_stop_minutes", "auto_stop_amount", "free_minutes")
+    @api.constrains("kind", "ebike_mode", "tier_ids", "auto_stop_minutes", "auto_stop_amount", "free_minutes",
+                    "state")
     def _check_ebike(self):
         for version in self.filtered(lambda v: v.kind == "ebike" and v.state == "published"):
             version._check_ebike_tariff()
+
+    def _check_lines(self):
+        """The checks a change of a period, a tier or a preset runs on its version."""
+        self._check_periods()
+        self._check_presets()
 
     def _check_ebike_tariff(self):
         try:
@@ -196,11 +208,25 @@ class ChargeTariffVersion(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """A version is created as a draft; only trusted code (data files, in
+        superuser mode) creates one already published, which is then frozen
+        with its lines."""
+        action_vals_list = []
         for vals in vals_list:
             if not vals.get("number") and vals.get("tariff_id"):
                 last = self.search([("tariff_id", "=", vals["tariff_id"])], order="number desc", limit=1)
                 vals["number"] = last.number + 1
-        return super().create(vals_list)
+            action_vals = {name: vals.pop(name, self.env.context.get(f"default_{name}")) for name in ACTION_FIELDS}
+            action_vals = {name: value for name, value in action_vals.items() if value and value != "draft"}
+            if action_vals and not self.env.su:
+                raise UserError(self.env._("A tariff version starts as a draft: publish it with its Publish action."))
+            vals.update(state="draft", pushed=False)
+            action_vals_list.append(action_vals)
+        versions = super().create(vals_list)
+        for version, action_vals in zip(versions, action_vals_list):
+            if action_vals:
+                super(ChargeTariffVersion, version).write(action_vals)
+        return versions
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default)
@@ -210,9 +236,41 @@ class ChargeTariffVersion(models.Model):
         return vals_list
 
     def write(self, vals):
-        if set(vals) - FREE_FIELDS and any(version.state == "published" for version in self):
-            raise UserError(self.env._("A published tariff version cannot change: create a new version."))
-        return super().write(vals)
+        for name in ACTION_FIELDS.intersection(vals):
+            for version in self.filtered(lambda v: v[name] != vals[name]):
+                raise UserError(self.env._(
+                    "The state of tariff version %s changes only through its actions: publish it, or create a "
+                    "new version.", version.display_name))
+        if set(vals) - FREE_FIELDS - ACTION_FIELDS:
+            self._check_draft()
+        with self._writing_lines() if LINE_FIELDS.intersection(vals) else nullcontext():
+            return super().write(vals)
+
+    def _check_draft(self):
+        """A published version, its periods, tiers and presets never change."""
+        for version in self:
+            if version.state != "draft":
+                raise UserError(self.env._(
+                    "Tariff version %s is published and cannot change: create a new version for new prices.",
+                    version.display_name))
+
+    @contextmanager
+    def _writing_lines(self):
+        """While a version writes its lines (several commands applied one by
+        one), the lines leave the version's checks to the version, which runs
+        them once every command is applied."""
+        writing = self.env.cr.cache.setdefault(_WRITING_LINES, set())
+        ids = set(self.ids) - writing
+        writing.update(ids)
+        try:
+            yield
+        finally:
+            writing.difference_update(ids)
+
+    def _not_writing_lines(self):
+        """The versions whose lines were written on their own, not by a write of the version."""
+        writing = self.env.cr.cache.get(_WRITING_LINES, ())
+        return self.filtered(lambda version: version.id not in writing)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_draft_only(self):
@@ -229,6 +287,7 @@ class ChargeTariffVersion(models.Model):
                 continue
             if version.kind == "ebike":
                 version._check_ebike_tariff()
+            version._check_periods()
             effective = version.effective_date or next_midnight_utc(version.tariff_id.tz or self.env.company._charge_tz(), now)
             version.write({"effective_date": max(effective, now)})
             super(ChargeTariffVersion, version).write({"state": "published"})
