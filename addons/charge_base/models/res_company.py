@@ -21,6 +21,14 @@ class ResCompany(models.Model):
         required=True,
         help="Map that opens when a clerk follows a station's location link.",
     )
+    charge_max_operation_amount = fields.Monetary(
+        string="Maximum Amount per Operation", currency_field="currency_id", default=50000.0,
+        help="No amount a user types (a recharge, an adjustment, a prepaid amount, an order's adjusted "
+        "figures) may exceed this: a slip of a few zeros is refused, not booked.",
+    )
+
+    _charge_max_operation_amount_positive = models.Constraint(
+        "CHECK(charge_max_operation_amount > 0)", "The maximum amount per operation must be positive.")
 
     # Operator's local time and language --------------------------------------
 

@@ -83,14 +83,15 @@ class TestCarPricing(BaseCase):
         # 07:30-10:30 Shanghai (23:30-02:30 UTC) at 30 kW = 0.5 kWh a minute:
         #   valley 07:30-08:00 = 30 min -> 15 kWh; flat 08:00-10:00 = 120 min -> 60 kWh;
         #   peak 10:00-10:30 = 30 min -> 15 kWh; total 90 kWh.
-        # electricity: 15 x 0.31230 = 4.6845 (line 4.68); 60 x 0.68950 = 41.37; 15 x 1.02345 = 15.35175 (line 15.35)
-        #   component: 4.6845 + 41.37 + 15.35175 = 61.40625 -> 61.41 (the lines' sum would be 61.40)
+        # electricity: 15 x 0.31230 = 4.6845; 60 x 0.68950 = 41.37; 15 x 1.02345 = 15.35175
+        #   component: 4.6845 + 41.37 + 15.35175 = 61.40625 -> 61.41, shared by largest remainder:
+        #   4.68 + 41.37 + 15.35 = 61.40, the missing fen goes to the largest remainder (0.0045): line 4.69
         # service: 15 x 0.40 = 6.00; 60 x 0.60 = 36.00; 15 x 0.80 = 12.00 -> 54.00
         # total: 61.41 + 54.00 = 115.41
         lines = energy_lines(bill)
         self.assertEqual(len(lines), 3)
         self.assertLine(lines[0], "valley", datetime(2024, 5, 5, 23, 30, tzinfo=UTC),
-                        datetime(2024, 5, 6, 0, 0, tzinfo=UTC), "15.000", "4.68", "6.00")
+                        datetime(2024, 5, 6, 0, 0, tzinfo=UTC), "15.000", "4.69", "6.00")
         self.assertLine(lines[1], "flat", datetime(2024, 5, 6, 0, 0, tzinfo=UTC),
                         datetime(2024, 5, 6, 2, 0, tzinfo=UTC), "60.000", "41.37", "36.00")
         self.assertLine(lines[2], "peak", datetime(2024, 5, 6, 2, 0, tzinfo=UTC),
@@ -120,7 +121,8 @@ class TestCarPricing(BaseCase):
 
     def test_session_over_midnight(self):
         # 23:00-01:00 Shanghai at 7 kW: valley 22:00-24:00 of May 6 then valley 00:00-08:00 of May 7,
-        # 7 kWh each; electricity 14 x 0.31230 = 4.3722 -> 4.37; service 14 x 0.40 = 5.60; total 9.97
+        # 7 kWh each; electricity 14 x 0.31230 = 4.3722 -> 4.37; service 14 x 0.40 = 5.60; total 9.97.
+        # The lines share 4.37: 2.18 each, the remaining fen to the first (equal remainders)
         bill = price_session(demo_tariff(), constant_power_session(shanghai(6, 23), shanghai(7, 1), 7))
         lines = energy_lines(bill)
         self.assertEqual([line.band for line in lines], ["valley", "valley"])
@@ -128,7 +130,7 @@ class TestCarPricing(BaseCase):
         self.assertLine(lines[0], "valley", datetime(2024, 5, 6, 15, tzinfo=UTC), datetime(2024, 5, 6, 16, tzinfo=UTC),
                         "7.000", "2.19", "2.80")
         self.assertLine(lines[1], "valley", datetime(2024, 5, 6, 16, tzinfo=UTC), datetime(2024, 5, 6, 17, tzinfo=UTC),
-                        "7.000", "2.19", "2.80")
+                        "7.000", "2.18", "2.80")
         self.assertEqual((bill.electricity, bill.service, bill.total), (D("4.37"), D("5.60"), D("9.97")))
 
     def test_session_over_several_days(self):
@@ -195,13 +197,13 @@ class TestCarPricing(BaseCase):
 
     def test_each_component_is_rounded_once(self):
         # valley until 12:00, peak after, electricity 1.00000/kWh, no service; 10 Wh from 11:00 to 13:00 at
-        # constant power -> 0.005 kWh per band. Each line shows 0.005 -> 0.01, but the component is
-        # 0.005 + 0.005 = 0.010 -> 0.01, not 0.02.
+        # constant power -> 0.005 kWh per band. The component is 0.005 + 0.005 = 0.010 -> 0.01, not 0.02,
+        # and the lines share it (equal remainders: the first gets the fen) so that they add up to it.
         tariff = CarTariff("Asia/Shanghai", (Period(0, 720, "valley"), Period(720, 1440, "peak")),
                            {"valley": BandPrice(1, 0), "peak": BandPrice(1, 0)})
         bill = price_session(tariff, SessionFacts(shanghai(6, 11), shanghai(6, 13), 100, 110))
         self.assertEqual([line.energy_kwh for line in bill.lines], [D("0.005"), D("0.005")])
-        self.assertEqual([line.electricity_amount for line in bill.lines], [D("0.01"), D("0.01")])
+        self.assertEqual([line.electricity_amount for line in bill.lines], [D("0.01"), D("0.00")])
         self.assertEqual((bill.electricity, bill.total), (D("0.01"), D("0.01")))
         # half up, not half even: 1.000 kWh x 0.12500 = 0.125 -> 0.13
         bill = price_session(standard_tariff("0.12500", "0"), SessionFacts(shanghai(6, 9), shanghai(6, 10), 0, 1000))

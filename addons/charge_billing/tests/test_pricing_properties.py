@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -7,7 +8,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import BaseCase, tagged
 
-from ..tools.pricing import BandPrice, CarTariff, Sample, SessionFacts, effective_prices, price_session
+from ..tools.pricing import BandPrice, CarTariff, OccupancyRule, Sample, SessionFacts, effective_prices, price_session
 from ..tools.tou_grid import BANDS, DAY_MINUTES, GRID_MINUTES, TOU_BANDS, Period, period_at
 
 UTC = timezone.utc
@@ -136,6 +137,22 @@ class TestCarPricingProperties(BaseCase):
         after = price_session(tariff, facts_of(session, permille))
         self.assertGreaterEqual(after.energy_kwh, before.energy_kwh)
         self.assertGreaterEqual(after.total, before.total)
+
+    @PROPERTY_SETTINGS
+    @given(tariff=tou_tariffs(), session=sessions(), reservation=prices, occupancy=st.integers(0, 600))
+    def test_line_amounts_add_up_to_the_order(self, tariff, session, reservation, occupancy):
+        """The lines' amounts, each component apart, add up exactly to the bill's."""
+        tariff = replace(tariff, reservation_fee=reservation,
+                         occupancy=OccupancyRule(free_minutes=15, block_minutes=30, block_fee=Decimal("1.5")))
+        bill = price_session(tariff, replace(facts_of(session), reserved=True, occupancy_minutes=occupancy))
+        self.assertEqual(sum((line.amount for line in bill.lines), Decimal(0)), bill.total)
+        energy_lines = [line for line in bill.lines if line.kind == "energy"]
+        self.assertEqual(sum((line.electricity_amount for line in energy_lines), Decimal(0)), bill.electricity)
+        self.assertEqual(sum((line.service_amount for line in energy_lines), Decimal(0)), bill.service)
+        for line in energy_lines:
+            self.assertEqual(line.amount, line.electricity_amount + line.service_amount)
+            self.assertGreaterEqual(line.electricity_amount, 0)
+            self.assertGreaterEqual(line.service_amount, 0)
 
     @PROPERTY_SETTINGS
     @given(tariff=tou_tariffs(), session=sessions())

@@ -11,7 +11,8 @@ after charging, after some free minutes, optionally capped).
 piece the energy of the interpolated meter curve, quantizes the energies to
 the Wh so that they sum exactly to the metered total, and prices them. Each fee
 component of the bill (electricity, service, reservation, occupancy) is
-rounded half-up to the currency once, at the end.
+rounded half-up to the currency once, at the end, and the lines share each
+rounded component by largest remainder, so that they add up to it exactly.
 
 Money is :class:`decimal.Decimal` throughout; floats given as input (meter
 registers, prices read from a float field) are converted through their
@@ -22,7 +23,7 @@ Errors are :class:`.tou_grid.TariffError` with one of the codes of
 """
 import math
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -558,10 +559,31 @@ def _priced_bill(tariff, facts, energy_lines, prices, total_kwh, exact_kwh=None)
         lines.append(_fee_line("occupancy", blocks, occupancy, digits))
     components = {name: round_money(value, digits) for name, value in (
         ("electricity", electricity), ("service", service), ("reservation", reservation), ("occupancy", occupancy))}
+    energy_count = len(energy_lines)
+    lines[:energy_count] = _allocated_energy_lines(energy_lines, energies, prices, components, digits)
     return Bill(
         lines=tuple(lines), energy_kwh=total_kwh, energy_by_band=_energy_by_band(energy_lines),
         total=sum(components.values(), Decimal(0)), **components,
     )
+
+
+def _allocated_energy_lines(energy_lines, energies, prices, components, digits):
+    """The energy lines with amounts that add up exactly to the rounded
+    electricity and service components: each component's total, in units of
+    the currency's last digit, is shared among the lines by largest remainder
+    of their exact amounts (rounding each line on its own could miss the
+    total by a fen or more)."""
+    step = Decimal(1).scaleb(-digits)
+    shares = {}
+    for component in ("electricity", "service"):
+        with localcontext(_CONTEXT):
+            exact = [kwh * getattr(prices[line.band], component) for line, kwh in zip(energy_lines, energies)]
+        units = split_exactly(exact, int(components[component] / step))
+        shares[component] = [Decimal(unit) * step for unit in units]
+    return [
+        replace(line, electricity_amount=electricity, service_amount=service, amount=electricity + service)
+        for line, electricity, service in zip(energy_lines, shares["electricity"], shares["service"])
+    ]
 
 
 def _energy_by_band(energy_lines):

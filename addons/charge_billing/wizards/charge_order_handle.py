@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.charge_base.models.amount_messages import checked_amount, checked_field_amount
+from odoo.addons.charge_base.tools.amounts import NOT_NEGATIVE
+
 from ..models.charge_order_handling import METHODS
 
 
@@ -19,9 +22,10 @@ class ChargeOrderHandle(models.TransientModel):
     current_energy_kwh = fields.Float(related="order_id.energy_kwh", string="Current Energy (kWh)")
     current_amount_total = fields.Monetary(related="order_id.amount_total", string="Current Total")
     energy_kwh = fields.Float(string="Energy (kWh)", digits=(12, 3))
-    amount_electricity = fields.Monetary(string="Electricity")
-    amount_service = fields.Monetary(string="Service")
-    amount_occupancy = fields.Monetary(string="Occupancy")
+    # Floats, not Monetary fields (which round what is typed): the amounts are checked as typed, never rounded
+    amount_electricity = fields.Float(string="Electricity")
+    amount_service = fields.Float(string="Service")
+    amount_occupancy = fields.Float(string="Occupancy")
     start_date = fields.Datetime(string="Started")
     stop_date = fields.Datetime(string="Ended")
     occupancy_minutes = fields.Float(string="Occupancy (min)")
@@ -49,6 +53,10 @@ class ChargeOrderHandle(models.TransientModel):
                 raise UserError(self.env._("Adjusted figures cannot be negative."))
             if self.start_date and self.stop_date and self.stop_date < self.start_date:
                 raise UserError(self.env._("The order cannot end before it starts."))
+            company = self.order_id.company_id
+            amounts = [checked_field_amount(self, name, NOT_NEGATIVE, company=company)
+                       for name in ("amount_electricity", "amount_service", "amount_occupancy")]
+            checked_amount(self.env, sum(amounts), self.env._("Adjusted total"), NOT_NEGATIVE, company=company)
         values = {"order_id": self.order_id.id, "method": self.method, "note": self.note,
                   "ebike_minutes": self.ebike_minutes if self.kind == "ebike" else 0}
         if self.method == "adjust":

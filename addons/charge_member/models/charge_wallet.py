@@ -179,7 +179,8 @@ class ChargeWallet(models.Model):
         if not (note or "").strip():
             raise UserError(self.env._("An adjustment needs a note saying why."))
         amount = self._checked(amount)
-        return self._post("adjustment", lambda balance: wallet_math.adjustment(balance, amount, bucket), note=note)
+        return self._post("adjustment", lambda balance: wallet_math.adjustment(balance, amount, bucket,
+                                                                                self._credit_limit()), note=note)
 
     def _charge_card_fee(self, amount, card, note=None):
         amount = self._checked(amount)

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.charge_base.models.amount_messages import checked_field_amount
+from odoo.addons.charge_base.tools.amounts import NOT_NEGATIVE
 
 WALLET_PRIORITIES = [("cash", "Cash First"), ("gift", "Gift First")]
 
@@ -23,3 +26,9 @@ class ResCompany(models.Model):
         string="Local Card List Version", readonly=True, default=1,
         help="Raised whenever a white-listed, black-listed or lost card changes; piles must hold this version.",
     )
+
+    @api.constrains("charge_card_fee", "charge_max_operation_amount")
+    def _check_charge_card_fee(self):
+        """The card fee is an amount like those typed in the wizards: not negative, within the maximum."""
+        for company in self:
+            checked_field_amount(company, "charge_card_fee", NOT_NEGATIVE, company=company)

@@ -62,6 +62,26 @@ class TestWalletMath(BaseCase):
             adjustment(balance, D("-4"), "gift")
         self.assertEqual(caught.exception.code, "gift_negative")
 
+    def test_cash_debit_stays_within_the_buckets_floors(self):
+        # withdrawable 8, on-account -5 (a debt), no credit: the cash can give 3, not 8
+        indebted = Balance(withdrawable=D("8"), on_account=D("-5"))
+        for amount in (D("-8"), D("-3.01")):
+            with self.assertRaises(WalletError) as caught:
+                adjustment(indebted, amount)
+            self.assertEqual((caught.exception.code, caught.exception.params["cash"]), ("cash_short", "3"))
+        self.assertEqual(adjustment(indebted, D("-3")), Movement(withdrawable=D("-3")))
+        # with a credit limit of 10 the on-account bucket may go down to -10: 8 + (-5 + 10) = 13
+        self.assertEqual(adjustment(indebted, D("-13"), credit_limit=D("10")),
+                         Movement(withdrawable=D("-8"), on_account=D("-5")))
+        with self.assertRaises(WalletError):
+            adjustment(indebted, D("-13.01"), credit_limit=D("10"))
+        # positive on-account money first, then withdrawable, then credit
+        self.assertEqual(adjustment(Balance(withdrawable=D("4"), on_account=D("2")), D("-7"), credit_limit=D("1")),
+                         Movement(withdrawable=D("-4"), on_account=D("-3")))
+        # a debt beyond the credit limit (the limit was lowered): nothing can be taken
+        with self.assertRaises(WalletError):
+            adjustment(Balance(withdrawable=D("0"), on_account=D("-5")), D("-0.01"), credit_limit=D("2"))
+
     def test_fee_never_uses_gift_money(self):
         with self.assertRaises(WalletError):
             fee(Balance(gift=D("50")), D("10"))

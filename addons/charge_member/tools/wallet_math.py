@@ -154,15 +154,19 @@ def payment(balance, amount, credit_limit=ZERO, priority=CASH_FIRST):
     return Movement(-taken["withdrawable"], -taken["on_account"], -taken["gift"])
 
 
-def adjustment(balance, amount, bucket="cash"):
+def adjustment(balance, amount, bucket="cash", credit_limit=ZERO):
     """A clerk's signed correction of the cash (or the gift) balance.
 
     A cash credit is on-account money (an operator's gesture is not money the
     member paid in); a cash debit takes the positive on-account money first,
-    then the withdrawable cash, and never more cash than the wallet holds: an
-    adjustment does not draw on credit.
+    then the withdrawable cash, then puts the on-account bucket in debt. It
+    never leaves a bucket below its floor: the withdrawable cash and the gift
+    never below zero, the on-account cash never below ``-credit_limit``. So a
+    cash debit is at most ``withdrawable + on_account + credit_limit``: a debt
+    already on account is not money the wallet can give (``cash_short``).
     """
     amount = Decimal(str(amount))
+    credit_limit = Decimal(str(credit_limit))
     if amount == 0:
         raise WalletError("zero")
     if bucket == "gift":
@@ -172,11 +176,13 @@ def adjustment(balance, amount, bucket="cash"):
     if amount > 0:
         return Movement(on_account=amount)
     due = -amount
-    held = max(balance.on_account, ZERO) + balance.withdrawable
-    if due > held:
-        raise WalletError("cash_short", amount=str(due), cash=str(held))
+    room = max(balance.withdrawable + balance.on_account + credit_limit, ZERO)
+    if due > room:
+        raise WalletError("cash_short", amount=str(due), cash=str(room))
     from_account = min(due, max(balance.on_account, ZERO))
-    return Movement(withdrawable=-(due - from_account), on_account=-from_account)
+    from_withdrawable = min(due - from_account, balance.withdrawable)
+    on_credit = due - from_account - from_withdrawable
+    return Movement(withdrawable=-from_withdrawable, on_account=-(from_account + on_credit))
 
 
 def reversal(paid):

@@ -20,7 +20,8 @@ class ChargeCardIssue(models.TransientModel):
     pin = fields.Char(string="PIN")
     whitelisted = fields.Boolean(string="White List")
     waive_fee = fields.Boolean(string="No Card Fee")
-    fee = fields.Monetary(string="Card Fee", default=lambda self: self.env.company.charge_card_fee)
+    fee = fields.Monetary(string="Card Fee", readonly=True, default=lambda self: self.env.company.charge_card_fee,
+                          help="The company's card fee (charging settings): the fee taken, unless waived.")
 
     @api.onchange("mobile")
     def _onchange_mobile(self):

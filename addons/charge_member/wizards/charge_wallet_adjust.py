@@ -1,5 +1,8 @@
 from odoo import fields, models
 
+from odoo.addons.charge_base.models.amount_messages import checked_field_amount
+from odoo.addons.charge_base.tools.amounts import NOT_ZERO
+
 
 class ChargeWalletAdjust(models.TransientModel):
     """A signed correction of a wallet's cash or gift balance, with a note."""
@@ -12,10 +15,12 @@ class ChargeWalletAdjust(models.TransientModel):
     gift_balance = fields.Monetary(related="wallet_id.gift_balance")
     bucket = fields.Selection([("cash", "Cash"), ("gift", "Gift")], string="Balance", required=True,
                               default="cash")
-    amount = fields.Monetary(required=True, help="Positive adds, negative takes away: from 10 to 8, enter -2.")
+    # a Float, not a Monetary (which would round what is typed): checked as typed, refused, never rounded
+    amount = fields.Float(required=True, help="Positive adds, negative takes away: from 10 to 8, enter -2.")
     note = fields.Text(required=True)
 
     def action_confirm(self):
         self.ensure_one()
-        self.wallet_id._adjust(self.amount, bucket=self.bucket, note=self.note)
+        amount = checked_field_amount(self, "amount", NOT_ZERO, company=self.wallet_id.company_id)
+        self.wallet_id._adjust(amount, bucket=self.bucket, note=self.note)
         return {"type": "ir.actions.act_window_close"}

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from odoo.addons.charge_base.models.amount_messages import checked_field_amount
+
 
 class ChargeWalletRecharge(models.TransientModel):
     """Offline recharge at the counter: money paid (withdrawable) or
@@ -10,7 +12,9 @@ class ChargeWalletRecharge(models.TransientModel):
     wallet_id = fields.Many2one("charge.wallet", required=True, readonly=True)
     currency_id = fields.Many2one(related="wallet_id.currency_id")
     balance = fields.Monetary(related="wallet_id.balance", string="Current Balance")
-    amount = fields.Monetary(required=True)
+    # a Float, not a Monetary: a Monetary field rounds what is typed to the currency before anything can
+    # check it; the amount is checked as typed (checked_field_amount) and refused, never rounded
+    amount = fields.Float(required=True)
     mode = fields.Selection([("paid", "Paid"), ("on_account", "On Account")], required=True, default="paid",
                             help="Paid: the customer paid now, the money can be withdrawn. On account: the "
                             "customer settles with the operator later; the money cannot be withdrawn.")
@@ -30,6 +34,7 @@ class ChargeWalletRecharge(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.wallet_id._recharge(self.amount, on_account=self.mode == "on_account", reference=self.reference,
+        amount = checked_field_amount(self, "amount", company=self.wallet_id.company_id)
+        self.wallet_id._recharge(amount, on_account=self.mode == "on_account", reference=self.reference,
                                  note=self.note)
         return {"type": "ir.actions.act_window_close"}
