@@ -1,3 +1,4 @@
+from . import charge_protected_fields
 from . import res_company
 from . import res_config_settings
 from . import charge_station_tag

@@ -8,7 +8,7 @@ from .serial_messages import serial_error_message
 class ChargePile(models.Model):
     _name = "charge.pile"
     _description = "Charging Pile"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "charge.protected.fields"]
     _order = "station_id, serial"
     _check_company_auto = True
     _rec_names_search = ["name", "serial"]
@@ -234,6 +234,9 @@ class ChargePile(models.Model):
 
     # Life cycle -------------------------------------------------------------
 
+    def _charge_protected_field_names(self):
+        return super()._charge_protected_field_names() | {"state", "commissioning_date"}
+
     def _check_can_commission(self):
         """Raise when a pile cannot go into operation. Device modules add their checks."""
         for pile in self:
@@ -261,20 +264,20 @@ class ChargePile(models.Model):
         self._check_can_commission()
         now = fields.Datetime.now()
         for pile in self.filtered(lambda p: not p.commissioning_date):
-            pile.commissioning_date = now
-        self.state = "commissioned"
+            pile._charge_action().commissioning_date = now
+        self._charge_action().state = "commissioned"
 
     def action_stop(self):
         if bad := self.filtered(lambda p: p.state != "commissioned"):
             raise UserError(_("Pile %s is not in operation.", bad[0].display_name))
-        self.state = "stopped"
+        self._charge_action().state = "stopped"
 
     def action_retire(self):
         if not self.env.user.has_group("charge_base.group_charge_manager"):
             raise AccessError(_("Only a Charging Manager can retire piles."))
         if bad := self.filtered(lambda p: p.state not in ("draft", "stopped")):
             raise UserError(_("Stop pile %s before retiring it.", bad[0].display_name))
-        self.state = "retired"
+        self._charge_action().state = "retired"
 
     @api.model
     def _import_template_example(self):

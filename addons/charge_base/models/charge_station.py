@@ -7,7 +7,7 @@ from ..tools import maps
 class ChargeStation(models.Model):
     _name = "charge.station"
     _description = "Charging Station"
-    _inherit = ["mail.thread", "mail.activity.mixin", "image.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "image.mixin", "charge.protected.fields"]
     _order = "sequence, name, id"
     _check_company_auto = True
 
@@ -173,6 +173,9 @@ class ChargeStation(models.Model):
         if any(station.approval_state != "draft" for station in self):
             raise UserError(_("Only draft stations can be deleted; archive an approved station instead."))
 
+    def _charge_protected_field_names(self):
+        return super()._charge_protected_field_names() | {"approval_state", "operating_state", "commissioning_date"}
+
     # Approval ---------------------------------------------------------------
 
     def _check_manager(self):
@@ -195,19 +198,19 @@ class ChargeStation(models.Model):
                     "Station %(station)s needs its %(missing)s before it can be submitted for approval.",
                     station=station.display_name, missing=", ".join(missing),
                 ))
-        self.approval_state = "to_approve"
+        self._charge_action().approval_state = "to_approve"
 
     def action_approve(self):
         self._check_manager()
         if any(station.approval_state != "to_approve" for station in self):
             raise UserError(_("Only stations waiting for approval can be approved."))
-        self.approval_state = "approved"
+        self._charge_action().approval_state = "approved"
 
     def action_reject(self):
         self._check_manager()
         if any(station.approval_state != "to_approve" for station in self):
             raise UserError(_("Only stations waiting for approval can be rejected."))
-        self.approval_state = "draft"
+        self._charge_action().approval_state = "draft"
         for station in self:
             station.message_post(body=_("Approval rejected: the station is back to draft."))
 
@@ -215,7 +218,7 @@ class ChargeStation(models.Model):
         self._check_manager()
         if any(station.operating_state == "operating" for station in self):
             raise UserError(_("Stop the station before sending it back to draft."))
-        self.approval_state = "draft"
+        self._charge_action().approval_state = "draft"
 
     # Operation --------------------------------------------------------------
 
@@ -229,8 +232,8 @@ class ChargeStation(models.Model):
             if not station.active:
                 raise UserError(_("Station %s is archived.", station.display_name))
         for station in self.filtered(lambda s: not s.commissioning_date):
-            station.commissioning_date = fields.Date.context_today(station)
-        self.operating_state = "operating"
+            station._charge_action().commissioning_date = fields.Date.context_today(station)
+        self._charge_action().operating_state = "operating"
 
     def action_stop(self):
         """Stop the stations and every pile in them that was in operation."""
@@ -238,7 +241,7 @@ class ChargeStation(models.Model):
             ("station_id", "in", self.ids), ("state", "=", "commissioned"),
         ])
         piles.action_stop()
-        self.operating_state = "stopped"
+        self._charge_action().operating_state = "stopped"
         for station in self:
             stopped = piles.filtered(lambda p: p.station_id == station)
             station.message_post(body=_(

@@ -8,3 +8,6 @@ from . import test_multi_company
 from . import test_import_template
 from . import test_tour
 from . import test_local_time
+from . import test_protected_fields
+from . import test_xlsx
+from . import test_amounts

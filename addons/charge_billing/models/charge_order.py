@@ -28,7 +28,7 @@ class ChargeOrder(models.Model):
     clerks stop, settle, handle or void it."""
     _name = "charge.order"
     _description = "Charging Order"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "charge.protected.fields"]
     _order = "start_date desc, id desc"
     _check_company_auto = True
 
@@ -100,6 +100,16 @@ class ChargeOrder(models.Model):
     stop_command_id = fields.Many2one("charge.device.command", string="Stop Command", readonly=True)
 
     _session_unique = models.Constraint("UNIQUE(session_id)", "A session has one order.")
+
+    # orders are opened by the device bus and the start wizard, and every field the model keeps read-only
+    # (amounts, energy, state, lines, payment) changes through the order's actions only
+    _charge_protected_create = True
+
+    def _charge_protected_field_names(self):
+        return super()._charge_protected_field_names() | {
+            name for name, field in self._fields.items()
+            if field.store and field.readonly and not field.compute and not field.related
+        }
 
     @api.depends("start_date", "stop_date")
     def _compute_duration(self):
@@ -190,7 +200,7 @@ class ChargeOrder(models.Model):
 
     def action_stop(self):
         """Stop remotely; a pile out of reach is settled on its last reading."""
-        for order in self:
+        for order in self._charge_action():
             if order.state not in OPEN_STATES:
                 raise UserError(self.env._("Order %s is not in progress.", order.name))
             if order.state == "starting" and not order.session_id:
@@ -207,7 +217,7 @@ class ChargeOrder(models.Model):
         return True
 
     def action_mark_abnormal(self):
-        for order in self:
+        for order in self._charge_action():
             if order.state in ("voided",):
                 raise UserError(self.env._("A voided order cannot be marked abnormal."))
             order.write({"state": "abnormal", "abnormal_type": order.abnormal_type or "data",

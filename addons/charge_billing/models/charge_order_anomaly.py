@@ -36,6 +36,7 @@ class ChargeOrderAnomaly(models.Model):
     _order = "order_id, id"
 
     order_id = fields.Many2one("charge.order", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     code = fields.Selection(CODES, required=True, readonly=True)
     rule = fields.Char(compute="_compute_description", help="The rule letter of the operator manual.")
     params = fields.Text(readonly=True)

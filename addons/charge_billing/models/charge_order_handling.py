@@ -13,7 +13,7 @@ class ChargeOrderHandling(models.Model):
     review on, it waits for another user's approval before it applies."""
     _name = "charge.order.handling"
     _description = "Abnormal Order Handling"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "charge.protected.fields"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -62,15 +62,26 @@ class ChargeOrderHandling(models.Model):
                 handling._apply()
         return handlings
 
+    def _charge_protected_field_names(self):
+        # a clerk proposes a handling by creating it; once submitted it changes only by its review
+        return super()._charge_protected_field_names() | {
+            name for name, field in self._fields.items()
+            if field.store and field.readonly and not field.compute and not field.related
+        } | {"state"}
+
+    def _charge_check_protected(self, vals_list, creating=False):
+        if not creating:
+            super()._charge_check_protected(vals_list, creating=creating)
+
     def action_approve(self):
         for handling in self._to_review():
-            handling.write({"reviewer_id": self.env.user.id, "review_date": fields.Datetime.now()})
+            handling._charge_action().write({"reviewer_id": self.env.user.id, "review_date": fields.Datetime.now()})
             handling._apply()
         return True
 
     def action_refuse(self):
         for handling in self._to_review():
-            handling.write({"state": "refused", "reviewer_id": self.env.user.id,
+            handling._charge_action().write({"state": "refused", "reviewer_id": self.env.user.id,
                             "review_date": fields.Datetime.now()})
             handling.order_id.message_post(body=self.env._("Handling refused by %s.", self.env.user.name))
         return True
@@ -89,8 +100,8 @@ class ChargeOrderHandling(models.Model):
     def _apply(self):
         """Carry the decision out on the order."""
         self.ensure_one()
-        order = self.order_id
-        self.state = "done"
+        order = self.order_id._charge_action()
+        self._charge_action().state = "done"
         reviewed = self.env._(" (reviewed by %s)", self.reviewer_id.name) if self.reviewer_id else ""
         if self.method == "void":
             if order.session_id.state != "finished":

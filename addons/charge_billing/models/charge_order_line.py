@@ -12,6 +12,7 @@ class ChargeOrderLine(models.Model):
     _order = "order_id, sequence, start_date, id"
 
     order_id = fields.Many2one("charge.order", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="order_id.currency_id")
     sequence = fields.Integer(compute="_compute_sequence", store=True)
     kind = fields.Selection([("energy", "Energy"), ("reservation", "Reservation"), ("occupancy", "Occupancy"),

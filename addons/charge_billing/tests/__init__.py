@@ -6,11 +6,15 @@ from . import test_order_checks
 from . import test_allocation
 from . import test_tariff
 from . import test_tariff_push
+from . import test_tariff_immutable
 from . import test_order
 from . import test_order_abnormal
 from . import test_operability
 from . import test_reservation
+from . import test_clerk_commands
 from . import test_ebike_order
 from . import test_occupancy_rule
 from . import test_occupancy
 from . import test_pile_amount
+from . import test_order_rights
+from . import test_entered_amounts

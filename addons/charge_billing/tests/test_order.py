@@ -1,6 +1,7 @@
 import io
 import zipfile
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -152,6 +153,21 @@ class TestOrderLifeCycle(ChargeBillingCase):
         self.assertIn(second.name, shared)
         self.assertIn("Total", shared)
         self.assertIn(">100<", sheet)  # 90 + 10 kWh in the sum row
+
+    def test_xlsx_export_writes_names_and_tags_as_text(self):
+        """A station name or an id tag that looks like a formula is exported as that text."""
+        self.station.name = '=HYPERLINK("http://evil","x")'
+        self.env["charge.pile.id.tag"].create({"pile_id": self.pile.id, "tag": "=1+1", "name": "Odd"})
+        order = self.run_session(id_tag="=1+1")
+        self.assertEqual(order.id_tag, "=1+1")
+        sheet = openpyxl.load_workbook(io.BytesIO(order._xlsx_content())).active
+        header, row = sheet[1], sheet[2]
+        cells = {head.value: cell for head, cell in zip(header, row)}
+        station = cells[order._fields["station_id"].get_description(self.env)["string"]]
+        tag = cells[order._fields["id_tag"].get_description(self.env)["string"]]
+        self.assertEqual((station.value, station.data_type), (self.station.display_name, "s"))
+        self.assertTrue(station.value.startswith("=HYPERLINK"))
+        self.assertEqual((tag.value, tag.data_type), ("=1+1", "s"))
 
     def test_device_events_write_in_the_operator_language(self):
         """The listener has no user language: bill lines and chatter use the operator's."""

@@ -33,5 +33,5 @@ class ChargeOrderSettle(models.TransientModel):
         if self.use_minutes and self.minutes <= 0:
             raise UserError(self.env._("Enter a positive number of minutes."))
         minutes = self.minutes if self.use_minutes and order.kind == "ebike" else None
-        order._settle_on_last_reading(minutes=minutes, note=self.note or None)
+        order._charge_action()._settle_on_last_reading(minutes=minutes, note=self.note or None)
         return {"type": "ir.actions.act_window_close"}

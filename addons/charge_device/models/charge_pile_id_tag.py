@@ -19,3 +19,6 @@ class ChargePileIdTag(models.Model):
     _tag_length = models.Constraint(
         "CHECK(char_length(tag) <= 20)", "An OCPP 1.6 id tag has at most 20 characters.",
     )
+    _tag_not_empty = models.Constraint(
+        "CHECK(char_length(btrim(tag)) > 0)", "An authorised id tag cannot be empty.",
+    )

@@ -14,3 +14,5 @@ from . import test_qr_export
 from . import test_simulator
 from . import test_broker_access
 from . import test_bus_operability
+from . import test_command_rights
+from . import test_id_tag_rights

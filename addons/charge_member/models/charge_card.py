@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.pin import PinError, check_pin_format, hash_pin, verify_pin
 from ..tools.vin import VinError, check_vin, normalize_vin
@@ -26,7 +26,7 @@ class ChargeCard(models.Model):
     (OCPP idTag) is the card number and cannot change."""
     _name = "charge.card"
     _description = "Charging Card"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "charge.protected.fields"]
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
@@ -140,6 +140,9 @@ class ChargeCard(models.Model):
                 raise ValidationError(self.env._("Only authentication cards go on the white list."))
             if card.partner_id and not card.partner_id.charge_member:
                 raise ValidationError(self.env._("Card %s can only be bound to a member.", card.name))
+            if card.partner_id.company_id and card.partner_id.company_id != card.company_id:
+                raise ValidationError(self.env._("Card %(card)s and its member %(member)s belong to different companies.",
+                                                 card=card.name, member=card.partner_id.display_name))
             if card.group_id and card.partner_id and not card.group_id.member_ids.filtered(
                     lambda line: line.partner_id == card.partner_id):
                 raise ValidationError(self.env._("%(member)s is not a member of group %(group)s.",
@@ -172,6 +175,10 @@ class ChargeCard(models.Model):
 
     # States --------------------------------------------------------------------------------
 
+    def _charge_protected_field_names(self):
+        return super()._charge_protected_field_names() | {
+            "state", "issue_date", "replaced_by_id", "replaces_id", "fee_transaction_id"}
+
     def _check_state(self, allowed):
         for card in self:
             if card.state not in allowed:
@@ -181,15 +188,17 @@ class ChargeCard(models.Model):
 
     def action_report_lost(self):
         self._check_state(("active",))
-        self.write({"state": "lost"})
+        self._charge_action().write({"state": "lost"})
 
     def action_found(self):
+        if not self.env.user.has_group("charge_base.group_charge_manager"):
+            raise AccessError(self.env._("Only a Charging Manager can put a lost card back into service."))
         self._check_state(("lost",))
-        self.write({"state": "active"})
+        self._charge_action().write({"state": "active"})
 
     def action_cancel(self):
         self._check_state(("active", "lost"))
-        self.write({"state": "cancelled", "whitelisted": False})
+        self._charge_action().write({"state": "cancelled", "whitelisted": False})
 
     def action_open_replace(self):
         self.ensure_one()
@@ -203,7 +212,7 @@ class ChargeCard(models.Model):
         the operator is at fault."""
         self.ensure_one()
         self._check_state(("active", "lost"))
-        new = self.create({
+        new = self._charge_action().create({
             "name": number, "card_type": self.card_type, "company_id": self.company_id.id,
             "category_id": self.category_id.id, "partner_id": self.partner_id.id, "group_id": self.group_id.id,
             "vehicle_id": self.vehicle_id.id, "pin_required": self.pin_required, "whitelisted": self.whitelisted,
@@ -213,7 +222,8 @@ class ChargeCard(models.Model):
             new._set_pin(pin)
         elif self.pin_required:
             new.sudo().pin_hash = self.sudo().pin_hash
-        self.write({"state": "replaced", "replaced_by_id": new.id, "whitelisted": False})
+        self._charge_action().write({"state": "replaced", "replaced_by_id": new.id, "whitelisted": False})
+        new = new.sudo(False)
         if not operator_fault:
             new._take_fee(note=self.env._("Replacement of card %s", self.name))
         reason = self.env._("the operator's fault, free") if operator_fault else self.env._("the member's request")
@@ -245,6 +255,8 @@ class ChargeCard(models.Model):
         None when the tag is no member's (a back-office tag, a pile's own list)."""
         empty_wallet = self.env["charge.wallet"]
         card = self.sudo().search([("company_id", "=", company.id), ("name", "=", id_tag)], limit=1)
+        if card and any(owner.company_id and owner.company_id != company for owner in (card.partner_id, card.group_id)):
+            return None  # an owner of another company never pays for a charge here
         if card:
             return {
                 "card": card, "partner": card.partner_id, "group": card.group_id,
@@ -252,7 +264,8 @@ class ChargeCard(models.Model):
                 "method": "vin" if card.card_type == "vin" else "card",
             }
         member = self.env["res.partner"].sudo().search([("charge_app_tag", "=", id_tag),
-                                                        ("charge_member", "=", True)], limit=1)
+                                                        ("charge_member", "=", True),
+                                                        ("company_id", "=", company.id)], limit=1)
         if not member:
             return None
         # an app start: the order waiting for the pile says which wallet pays

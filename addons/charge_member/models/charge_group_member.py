@@ -14,7 +14,7 @@ class ChargeGroupMember(models.Model):
 
     group_id = fields.Many2one("charge.group", required=True, index=True, ondelete="cascade")
     partner_id = fields.Many2one("res.partner", string="Member", required=True, index=True, ondelete="restrict",
-                                 domain="[('charge_member', '=', True)]")
+                                 domain="[('charge_member', '=', True)]", check_company=True)
     company_id = fields.Many2one(related="group_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="group_id.currency_id")
     mobile = fields.Char(related="partner_id.charge_mobile")

@@ -16,7 +16,7 @@ WALLET_ERRORS = {
     "insufficient": _lt("%(amount)s is more than the %(available)s available (balance plus credit limit)"),
     "withdrawable_negative": _lt("the withdrawable cash would become %(amount)s"),
     "gift_negative": _lt("the gift balance would become %(amount)s"),
-    "cash_short": _lt("%(amount)s is more than the %(cash)s of cash in the wallet"),
+    "cash_short": _lt("%(amount)s is more than the %(cash)s the cash balance can give (down to its credit limit)"),
     "priority": _lt("unknown payment priority %(priority)s"),
 }
 

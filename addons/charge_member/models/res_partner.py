@@ -1,7 +1,7 @@
 import secrets
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.mobile import MobileError, normalize_mobile
 from .member_messages import identity_message
@@ -79,8 +79,18 @@ class ResPartner(models.Model):
         except MobileError as error:
             raise ValidationError(identity_message(self.env, "mobile", error)) from error
 
+    def _charge_check_protected_member(self, vals_list):
+        """A member's status and app tag change only through their actions (and the tag never by hand)."""
+        if self.env.su:
+            return
+        for vals in vals_list:
+            if vals.get("charge_status", "normal") != "normal" or "charge_status" in vals and self \
+                    or "charge_app_tag" in vals and (self or vals["charge_app_tag"]):
+                raise AccessError(self.env._("A member's status and app tag change only through their actions."))
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._charge_check_protected_member(vals_list)
         for vals in vals_list:
             if vals.get("charge_member"):
                 self._charge_prepare_member(vals)
@@ -89,6 +99,7 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        self._charge_check_protected_member([vals])
         if vals.get("charge_mobile"):
             vals["charge_mobile"] = self._charge_normalize_mobile(vals["charge_mobile"])
         newcomers = self.filtered(lambda p: not p.charge_member) if vals.get("charge_member") else self.browse()
@@ -155,9 +166,12 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Only members have a charging status."))
         if status == "blacklisted" and not self.env.user.has_group("charge_base.group_charge_manager"):
             raise UserError(self.env._("Only a Charging Manager may blacklist a member."))
+        if any(m.charge_status == "blacklisted" for m in members) and status != "blacklisted" \
+                and not self.env.user.has_group("charge_base.group_charge_manager"):
+            raise UserError(self.env._("Only a Charging Manager may take a member off the blacklist."))
         for member in members:
             previous = member.charge_status
-            member.write({"charge_status": status, "charge_status_note": note or False})
+            member.sudo().write({"charge_status": status, "charge_status_note": note or False})
             member.message_post(body=self.env._("Charging status: %(before)s → %(after)s. %(note)s",
                                                 before=dict(MEMBER_STATUSES)[previous], after=dict(
                                                     MEMBER_STATUSES)[status], note=note or ""))

@@ -7,3 +7,6 @@ from . import test_operability
 from . import test_order_payment
 from . import test_card
 from . import test_member
+from . import test_clerk_start
+from . import test_member_rights
+from . import test_wallet_amounts
