@@ -77,7 +77,7 @@ class ChargeDeviceBus(models.AbstractModel):
     @api.model
     def _operator_env(self, pile):
         """The environment in the language of the pile's operator, for texts stored in logs."""
-        lang = pile.company_id.partner_id.lang or self.env.context.get("lang")
+        lang = pile.company_id._charge_operator_lang() or self.env.context.get("lang")
         return self.env(context=dict(self.env.context, lang=lang))
 
     @api.model

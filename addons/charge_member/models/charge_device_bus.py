@@ -83,8 +83,7 @@ class ChargeDeviceBus(models.AbstractModel):
 
     @api.model
     def _log_refusal(self, pile, id_tag, owner, decision, stage):
-        env = self.env(context=dict(self.env.context, lang=pile.company_id.partner_id.lang or
-                                    self.env.context.get("lang")))
+        env = self._operator_env(pile)
         self.env["charge.authorization"].sudo().create({
             "pile_id": pile.id if pile else False, "company_id": (pile.company_id or self.env.company).id,
             "id_tag": id_tag, "card_id": owner["card"].id, "partner_id": owner["partner"].id,
