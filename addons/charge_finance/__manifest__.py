@@ -1,7 +1,8 @@
 {
     "name": "Charging Operations: Accounting",
-    "summary": "Posts every wallet ledger line to accounting (per document or as a daily summary entry), "
-    "with revenue and output VAT per fee component, and reconciles the wallets with the general ledger",
+    "summary": "Posts every wallet ledger line and every completed order no wallet paid to accounting (per "
+    "document or as a daily summary entry), with revenue and output VAT per fee component, and reconciles the "
+    "wallets and the orders with the general ledger",
     "version": "19.0.1.0.0",
     "category": "Services/Charging",
     "author": "Charging Operations Team",
@@ -17,8 +18,14 @@
         "views/charge_wallet_transaction_views.xml",
         "views/charge_wallet_reconciliation_views.xml",
         "views/res_config_settings_views.xml",
+        "views/charge_order_posting_views.xml",
+        "views/charge_card_load_views.xml",
+        "views/charge_order_reconciliation_views.xml",
         "views/charge_finance_menus.xml",
     ],
+    # the demo operator keeps Chinese books: l10n_cn is installed with the demo data only
+    "demo": ["demo/charge_finance_demo.xml"],
     "post_init_hook": "_post_init_hook",
+    "uninstall_hook": "_uninstall_hook",
     "installable": True,
 }

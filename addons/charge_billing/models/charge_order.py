@@ -196,6 +196,13 @@ class ChargeOrder(models.Model):
             order.write({"state": "abnormal", "abnormal_type": "control", "abnormal_date": fields.Datetime.now()})
             order._record_anomalies([("start_failed", {"reason": reason})])
 
+    def _on_order_repriced(self, old_total):
+        """Hook: a handling (settled or adjusted by hand) has just priced the
+        order again, whose total was ``old_total``; called in the same
+        transaction, before the order completes. charge_member settles a paid
+        order's difference with its wallet here (and refuses the new price
+        when the wallet cannot pay it)."""
+
     # Back-office actions ----------------------------------------------------------
 
     def action_stop(self):

@@ -103,6 +103,7 @@ class ChargeOrderHandling(models.Model):
         order = self.order_id._charge_action()
         self._charge_action().state = "done"
         reviewed = self.env._(" (reviewed by %s)", self.reviewer_id.name) if self.reviewer_id else ""
+        old_total = order.amount_total
         if self.method == "void":
             if order.session_id.state != "finished":
                 order._price_on_last_reading()
@@ -111,8 +112,10 @@ class ChargeOrderHandling(models.Model):
         elif self.method == "settle":
             if order.session_id.state != "finished" or order.kind == "ebike" and self.ebike_minutes:
                 order._price_on_last_reading(minutes=self.ebike_minutes or None)
+            order._on_order_repriced(old_total)
             order._complete(self.env._("Settled directly%(reviewed)s: %(note)s", reviewed=reviewed,
                                        note=self.note or ""))
         else:
             order._apply_adjustment(self)
+            order._on_order_repriced(old_total)
             order._complete(self.env._("Adjusted by hand%(reviewed)s: %(note)s", reviewed=reviewed, note=self.note))

@@ -1,5 +1,6 @@
 import dataclasses
 import json
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,6 +11,8 @@ from ..tools import occupancy as occupancy_rule
 from ..tools.allocation import split_quantity
 from ..tools.tou_grid import TariffError
 from odoo.addons.charge_base.tools.local_time import to_utc
+
+_logger = logging.getLogger(__name__)
 
 ENERGY_BANDS = ("standard", "sharp", "peak", "flat", "valley")
 
@@ -58,36 +61,83 @@ class ChargeOrder(models.Model):
             occupancy_minutes=self.occupancy_minutes, reserved=bool(self.reservation_id),
         )
 
+    def _ebike_energy(self, meter_wh):
+        """The e-bike's energy (kWh, to the Wh) up to the register ``meter_wh``."""
+        return (Decimal(max(meter_wh - self.session_id.meter_start, 0)) / 1000).quantize(Decimal("0.001"))
+
+    def _max_power_w(self):
+        """The highest power (W) the pile reported for the session."""
+        return max(self.session_id.meter_value_ids.mapped("power_w") or [0.0])
+
+    def _ebike_facts(self, stop_date, meter_stop, minutes=None):
+        seconds = int(minutes * 60) if minutes is not None else int((stop_date - self.start_date).total_seconds())
+        return ebike_pricing.EbikeFacts(
+            duration_seconds=max(seconds, 0), energy_kwh=self._ebike_energy(meter_stop),
+            max_power_w=Decimal(str(round(self._max_power_w(), 1))))
+
+    def _latest_reading(self):
+        """(time, register in Wh) the session ended on, or, while it runs,
+        of the latest energy reading the pile sent (the start when none)."""
+        self.ensure_one()
+        session = self.session_id
+        if session.state == "finished":
+            return self.stop_date or session.stop_date, session.meter_stop
+        last = session.meter_value_ids.filtered("energy_wh").sorted("timestamp")[-1:]
+        stop = max(last.timestamp, self.start_date) if last else self.start_date
+        return stop, max(session.meter_last, session.meter_start)
+
     # Pricing -------------------------------------------------------------------
+
+    def _charge_bill(self, stop=None, meter_wh=None, minutes=None):
+        """The engine's bill of the order (a ``pricing.Bill`` or an
+        ``ebike_pricing.EbikeBill``) as if its session ended at ``stop`` on
+        the register ``meter_wh`` (Wh), by default those of the session's
+        latest reading (see ``_latest_reading``); ``minutes`` overrides an
+        e-bike's duration. The one place an order is priced: the final
+        pricing writes from it, charge_member's running cost reads it. It
+        writes nothing. None without a tariff snapshot; raises TariffError
+        for a tariff or facts the engine refuses."""
+        self.ensure_one()
+        tariff = self._snapshot()
+        if tariff is None:
+            return None
+        if stop is None or meter_wh is None:
+            latest_stop, latest_meter = self._latest_reading()
+            stop = latest_stop if stop is None else stop
+            meter_wh = latest_meter if meter_wh is None else meter_wh
+        if isinstance(tariff, ebike_pricing.EbikeTariff):
+            return ebike_pricing.price_ebike(tariff, self._ebike_facts(stop, meter_wh, minutes))
+        return pricing.price_session(tariff, self._session_facts(stop, meter_wh))
 
     def _price(self, stop_date, meter_stop, minutes=None):
         """Price the order as if its session ended at ``stop_date`` on
-        ``meter_stop`` (Wh); ``minutes`` overrides an e-bike's duration."""
+        ``meter_stop`` (Wh) and write the bill; ``minutes`` overrides an
+        e-bike's duration."""
         self.ensure_one()
-        tariff = self._snapshot()
         values = self._telemetry_values()
         values["pricing_error"] = False
-        if tariff is not None:
-            try:
-                if isinstance(tariff, ebike_pricing.EbikeTariff):
-                    self._price_ebike(tariff, stop_date, meter_stop, minutes, values)
-                else:
-                    self._price_car(tariff, stop_date, meter_stop, values)
-                return
-            except TariffError as error:
-                # facts the engine refuses (a stop before the start...): the checks say why
-                values["pricing_error"] = str(error)
-        # unpriced: the energy is kept, the amounts are zero, the checks flag the order
-        energy = Decimal(max(meter_stop - self.session_id.meter_start, 0)) / 1000
-        values.update(energy_kwh=float(energy), line_ids=[fields.Command.clear()])
-        values.update({f"energy_{band}": 0.0 for band in ENERGY_BANDS}, energy_standard=float(energy))
-        values.update(amount_electricity=0, amount_service=0, amount_reservation=0, amount_occupancy=0,
-                      amount_total=0)
+        try:
+            bill = self._charge_bill(stop_date, meter_stop, minutes)
+        except TariffError as error:
+            # facts the engine refuses (a stop before the start...): the checks say why
+            bill = None
+            values["pricing_error"] = str(error)
+        if isinstance(bill, ebike_pricing.EbikeBill):
+            values.update(self._ebike_bill_values(bill, stop_date, meter_stop))
+        elif bill is not None:
+            values.update(self._car_bill_values(bill))
+        else:
+            # unpriced: the energy is kept, the amounts are zero, the checks flag the order
+            energy = Decimal(max(meter_stop - self.session_id.meter_start, 0)) / 1000
+            values.update(energy_kwh=float(energy), line_ids=[fields.Command.clear()])
+            values.update({f"energy_{band}": 0.0 for band in ENERGY_BANDS}, energy_standard=float(energy))
+            values.update(amount_electricity=0, amount_service=0, amount_reservation=0, amount_occupancy=0,
+                          amount_total=0)
         self.write(values)
 
-    def _price_car(self, tariff, stop_date, meter_stop, values):
-        bill = pricing.price_session(tariff, self._session_facts(stop_date, meter_stop))
-        values.update({f"energy_{band}": float(bill.energy_by_band.get(band, 0)) for band in ENERGY_BANDS})
+    def _car_bill_values(self, bill):
+        """The order's figures and lines from a car bill."""
+        values = {f"energy_{band}": float(bill.energy_by_band.get(band, 0)) for band in ENERGY_BANDS}
         values.update(
             # a meter that ended below its start delivered nothing: the order keeps 0, the check flags it
             energy_kwh=float(max(bill.energy_kwh, 0)), meter_backwards=bill.meter_backwards,
@@ -96,15 +146,12 @@ class ChargeOrder(models.Model):
             amount_total=float(bill.total),
             line_ids=[fields.Command.clear()] + [fields.Command.create(self._line_values(line)) for line in bill.lines],
         )
-        self.write(values)
+        return values
 
-    def _price_ebike(self, tariff, stop_date, meter_stop, minutes, values):
-        seconds = int(minutes * 60) if minutes is not None else int((stop_date - self.start_date).total_seconds())
-        energy = (Decimal(max(meter_stop - self.session_id.meter_start, 0)) / 1000).quantize(Decimal("0.001"))
-        bill = ebike_pricing.price_ebike(tariff, ebike_pricing.EbikeFacts(
-            duration_seconds=max(seconds, 0), energy_kwh=energy,
-            max_power_w=Decimal(str(round(values.get("max_power_kw", self.max_power_kw) * 1000, 1)))))
-        values.update({f"energy_{band}": 0.0 for band in ENERGY_BANDS})
+    def _ebike_bill_values(self, bill, stop_date, meter_stop):
+        """The order's figures and its one line from an e-bike bill."""
+        energy = self._ebike_energy(meter_stop)
+        values = {f"energy_{band}": 0.0 for band in ENERGY_BANDS}
         values.update(
             energy_kwh=float(energy), energy_standard=float(energy), amount_electricity=float(bill.electricity),
             amount_service=float(bill.service), amount_reservation=0, amount_occupancy=0,
@@ -115,7 +162,7 @@ class ChargeOrder(models.Model):
                 "amount": float(bill.total),
             })],
         )
-        self.write(values)
+        return values
 
     def _ebike_line_label(self, bill):
         if bill.free:
@@ -147,7 +194,7 @@ class ChargeOrder(models.Model):
         values = self.session_id.meter_value_ids
         socs = values.filtered("soc").sorted("timestamp")
         return {
-            "max_power_kw": max(values.mapped("power_w") or [0.0]) / 1000.0,
+            "max_power_kw": self._max_power_w() / 1000.0,
             "soc_start": socs[:1].soc or self.soc_start,
             "soc_stop": socs[-1:].soc or self.session_id.soc,
         }
@@ -344,22 +391,22 @@ class ChargeOrder(models.Model):
 
     def _ebike_used_up(self, now):
         self.ensure_one()
-        tariff = self._snapshot()
         minutes = (now - self.start_date).total_seconds() / 60
         if self.prepaid_minutes and minutes >= self.prepaid_minutes:
             return True
-        if isinstance(tariff, ebike_pricing.EbikeTariff):
-            if tariff.auto_stop_minutes and minutes >= tariff.auto_stop_minutes:
-                return True
-            if self.prepaid_amount:
-                session = self.session_id
-                energy = Decimal(max(session.meter_last - session.meter_start, 0)) / 1000
-                # the same maximum power as the final bill will use
-                max_power_w = max(session.meter_value_ids.mapped("power_w") or [0.0])
-                bill = ebike_pricing.price_ebike(tariff, ebike_pricing.EbikeFacts(
-                    duration_seconds=int(minutes * 60), energy_kwh=energy,
-                    max_power_w=Decimal(str(round(max_power_w, 1)))))
-                return bill.total >= Decimal(str(self.prepaid_amount))
+        try:
+            tariff = self._snapshot()
+            if isinstance(tariff, ebike_pricing.EbikeTariff):
+                if tariff.auto_stop_minutes and minutes >= tariff.auto_stop_minutes:
+                    return True
+                if self.prepaid_amount:
+                    # the bill the order would get if it stopped now, on its latest reading
+                    return self._charge_bill(stop=now).total >= Decimal(str(self.prepaid_amount))
+        except TariffError as error:
+            # a snapshot the engine refuses stops no other order's watch; a prepaid amount that cannot be
+            # checked is taken as used up (the order ends abnormal, for a clerk to price)
+            _logger.warning("Order %s: its tariff cannot price it (%s).", self.name, error)
+            return bool(self.prepaid_amount)
         return False
 
     # Manual adjustment -------------------------------------------------------------

@@ -15,7 +15,7 @@ class ChargeReservation(models.Model):
     *timed out* two hours after it began (or at the tariff's hold time)."""
     _name = "charge.reservation"
     _description = "Connector Reservation"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "charge.protected.fields"]
     _order = "reserve_date desc, id desc"
     _check_company_auto = True
 
@@ -52,6 +52,13 @@ class ChargeReservation(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("charge.reservation") or "/"
         return super().create(vals_list)
 
+    def _charge_protected_field_names(self):
+        # the state, its dates, the fee and the times billed change through the reservation's actions only
+        return super()._charge_protected_field_names() | {
+            name for name, field in self._fields.items()
+            if field.store and field.readonly and not field.compute and not field.related and name != "name"
+        }
+
     def action_reserve(self):
         """Send ReserveNow; the connector is held until the expiry."""
         now = fields.Datetime.now()
@@ -74,7 +81,7 @@ class ChargeReservation(models.Model):
             command = connector.pile_id._send_command("ReserveNow", {
                 "connectorId": connector.number, "expiryDate": format_time(expiry), "idTag": reservation.id_tag,
                 "reservationId": number}, connector=connector)
-            reservation.write({"state": "reserved", "reserve_date": now, "expiry_date": expiry,
+            reservation._charge_action().write({"state": "reserved", "reserve_date": now, "expiry_date": expiry,
                                "fee": version.reservation_fee, "reservation_number": number,
                                "command_ids": [fields.Command.link(command.id)]})
         return True
@@ -82,7 +89,7 @@ class ChargeReservation(models.Model):
     def action_cancel(self):
         for reservation in self:
             if reservation.state == "draft":
-                reservation.state = "cancelled"
+                reservation._charge_action().state = "cancelled"
                 continue
             if reservation.state != "reserved":
                 raise UserError(self.env._("Only a reservation still waiting for its customer can be cancelled."))
@@ -90,8 +97,8 @@ class ChargeReservation(models.Model):
                 command = self.env["charge.device.command"]._send(
                     reservation.pile_id, "CancelReservation", {"reservationId": reservation.reservation_number},
                     connector=reservation.connector_id)
-                reservation.command_ids = [fields.Command.link(command.id)]
-            reservation.write({"state": "cancelled", "end_date": fields.Datetime.now()})
+                reservation._charge_action().command_ids = [fields.Command.link(command.id)]
+            reservation._charge_action().write({"state": "cancelled", "end_date": fields.Datetime.now()})
         return True
 
     def action_end(self):
@@ -108,7 +115,7 @@ class ChargeReservation(models.Model):
         reservation = self.search([("connector_id", "=", session.connector_id.id), ("state", "=", "reserved"),
                                    ("id_tag", "=", session.id_tag)], limit=1)
         if reservation:
-            reservation.write({"state": "occupying", "occupy_date": session.start_date})
+            reservation._charge_action().write({"state": "occupying", "occupy_date": session.start_date})
         return reservation
 
     def _close_if_free(self):
@@ -126,7 +133,7 @@ class ChargeReservation(models.Model):
                            for o in reservation.order_ids if o.start_date)
             start = reservation.occupy_date or end
             occupied = max((end - start).total_seconds() / 60 - charging, 0)
-            reservation.write({
+            reservation._charge_action().write({
                 "state": "completed", "end_date": end, "charging_minutes": charging,
                 "occupancy_minutes": 0 if reservation.whitelisted else occupied,
             })
@@ -135,5 +142,5 @@ class ChargeReservation(models.Model):
     def _cron_expire(self):
         """Reservations nobody used: timed out at their expiry (at most 2 hours)."""
         now = fields.Datetime.now()
-        self.search([("state", "=", "reserved"), ("expiry_date", "<=", now)]).write(
+        self.search([("state", "=", "reserved"), ("expiry_date", "<=", now)])._charge_action().write(
             {"state": "timeout", "end_date": now})

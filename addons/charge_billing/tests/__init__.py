@@ -18,3 +18,6 @@ from . import test_occupancy
 from . import test_pile_amount
 from . import test_order_rights
 from . import test_entered_amounts
+from . import test_charge_bill
+from . import test_reservation_rights
+from . import test_wizard_forms

@@ -5,4 +5,11 @@ from . import account_move
 from . import account_chart_template
 from . import charge_wallet_transaction
 from . import charge_wallet_reconciliation
-from . import ir_module_module
+from . import res_company_orders
+from . import account_move_orders
+from . import charge_order_posting
+from . import charge_wallet_transaction_orders
+from . import charge_card_load
+from . import charge_pile_id_tag
+from . import charge_order_reconciliation
+from . import res_config_settings_orders

@@ -1,27 +1,31 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import SQL
 
+from . import posting_link
 
 
 class AccountMove(models.Model):
     """Journal entries posting the wallet ledger: each links the ledger lines
-    it posts. The link is written from the entry's side only: ledger lines
-    are never written."""
+    it posts. The link is written from the entry's side only, in the
+    module's own link table (posting_link): ledger lines are never written."""
     _inherit = "account.move"
 
     charge_wallet_transaction_ids = fields.Many2many(
-        "charge.wallet.transaction", "charge_wallet_transaction_move_rel", "move_id", "transaction_id",
-        string="Wallet Ledger Lines", readonly=True, copy=False)
-    charge_wallet_transaction_count = fields.Integer(compute="_compute_charge_wallet_transaction_count",
+        "charge.wallet.transaction", string="Wallet Ledger Lines", compute="_compute_charge_wallet_transaction_ids",
+        search="_search_charge_wallet_transaction_ids")
+    charge_wallet_transaction_count = fields.Integer(compute="_compute_charge_wallet_transaction_ids",
                                                      string="Wallet Lines")
 
-    def _compute_charge_wallet_transaction_count(self):
-        counts = dict(self.env["charge.wallet.transaction"].sudo()._read_group(
-            [("move_ids", "in", self.ids)], ["move_ids"], ["__count"]))
+    def _compute_charge_wallet_transaction_ids(self):
+        links = posting_link.lines_by_move(self.env.cr, self._origin.ids)
         for move in self:
-            move.charge_wallet_transaction_count = counts.get(move._origin, 0)
+            line_ids = links.get(move._origin.id, [])
+            move.charge_wallet_transaction_ids = self.env["charge.wallet.transaction"].browse(line_ids)
+            move.charge_wallet_transaction_count = len(line_ids)
+
+    def _search_charge_wallet_transaction_ids(self, operator, value):
+        return posting_link.search_domain(operator, value, "move_id", "transaction_id")
 
     def action_view_charge_wallet_transactions(self):
         self.ensure_one()
@@ -41,22 +45,20 @@ class AccountMove(models.Model):
         moves = self.with_company(company).with_context(
             skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
         ).create(values)
-        moves._charge_check_links(values)
+        moves._charge_link([transactions for _date, _ref, transactions, _specs in entries])
         moves.action_post()
         return moves
 
-    def _charge_check_links(self, values):
-        """Make sure each ledger line is linked to the entry made for it: the
-        link of a line already posted (by a concurrent job) is refused by its
-        unique index and the posting fails instead of counting it twice."""
-        self.flush_model(["charge_wallet_transaction_ids"])
-        expected = {line_id: move.id for move, vals in zip(self, values)
-                    for line_id in vals["charge_wallet_transaction_ids"][0][2]}
-        self.env.cr.execute(SQL(
-            "SELECT transaction_id, move_id FROM charge_wallet_transaction_move_rel WHERE transaction_id = ANY(%s)",
-            list(expected)))
-        linked = dict(self.env.cr.fetchall())
-        posted = [line_id for line_id, move_id in expected.items() if linked.get(line_id) != move_id]
+    def _charge_link(self, transactions_per_move):
+        """Link each entry of ``self`` to its ledger lines (a recordset per
+        entry, in the same order). A line already posted (by a concurrent job)
+        keeps its first link (the unique index) and the posting fails instead
+        of counting it twice."""
+        pairs = [(line_id, move.id) for move, lines in zip(self, transactions_per_move) for line_id in lines.ids]
+        linked = posting_link.link(self.env.cr, pairs)
+        self.invalidate_recordset(["charge_wallet_transaction_ids", "charge_wallet_transaction_count"])
+        self.env["charge.wallet.transaction"].invalidate_model(["move_ids", "posted"])
+        posted = [line_id for line_id, _move_id in pairs if line_id not in linked]
         if posted:
             names = self.env["charge.wallet.transaction"].browse(posted).mapped("name")
             raise UserError(self.env._("Wallet ledger line(s) %s are already posted.", ", ".join(names)))
@@ -70,7 +72,6 @@ class AccountMove(models.Model):
             "date": date,
             "ref": ref,
             "line_ids": [Command.create(self._charge_line_values(company, spec, labels)) for spec in specs],
-            "charge_wallet_transaction_ids": [Command.set(transactions.ids)],
         }
 
     @api.model

@@ -1,6 +1,8 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from . import posting_link
+
 BUCKETS = [("cash", "Cash"), ("gift", "Gift")]
 
 
@@ -14,7 +16,7 @@ class ChargeWalletReconciliation(models.Model):
     _order = "company_id, bucket"
     _rec_name = "account_id"
     _depends = {
-        "account.move": ["state", "charge_wallet_transaction_ids"],
+        "account.move": ["state"],
         "account.move.line": ["account_id", "company_id", "credit", "debit", "parent_state"],
         "charge.wallet.transaction": ["company_id", "withdrawable_amount", "on_account_amount", "gift_amount"],
         "res.company": ["currency_id", "charge_cash_liability_account_id", "charge_gift_liability_account_id"],
@@ -35,6 +37,7 @@ class ChargeWalletReconciliation(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
+        posting_link.ensure_table(self.env.cr)  # whichever model's init runs first
         self.env.cr.execute(SQL("""
             CREATE VIEW %s AS (
                 WITH posted AS (

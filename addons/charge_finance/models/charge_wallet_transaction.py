@@ -4,40 +4,54 @@ from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
-from odoo.tools.sql import create_index
 
 from odoo.addons.charge_base.tools.local_time import local_date, local_midnight_utc
 
 from ..tools import posting
-from ..tools.posting import COMPONENTS, LineSpec, PostingError
+from ..tools.posting import LineSpec, PostingError
+from . import posting_link
+from .posting_link import POSTED_LINES
 
 _logger = logging.getLogger(__name__)
-RELATION = "charge_wallet_transaction_move_rel"
-POSTED_LINES = SQL("""
-    SELECT rel.transaction_id
-      FROM charge_wallet_transaction_move_rel rel
-      JOIN account_move move ON move.id = rel.move_id
-     WHERE move.state = 'posted'
-""")
+FAILURE_FIELDS = ["charge_posting_error", "charge_posting_failed_on"]
 
 
 class ChargeWalletTransaction(models.Model):
     """Posting of the wallet ledger to accounting. A line is posted once,
     by one journal entry of its own or by its day's summary entry; the
-    entry links the line (a line is never written). A unique index on the
-    link makes a second posting of a line fail, whoever attempts it."""
+    entry links the line (a line's figures are never written). A unique
+    index on the link makes a second posting of a line fail, whoever
+    attempts it. The links live in a table of the module's own, which an
+    uninstall keeps (see posting_link). A posting that fails never stops
+    what wrote the line: the line waits, with the error, for the next run."""
     _inherit = "charge.wallet.transaction"
 
     move_ids = fields.Many2many(
-        "account.move", RELATION, "transaction_id", "move_id", string="Journal Entries", readonly=True,
-        copy=False, groups="account.group_account_readonly")
+        "account.move", string="Journal Entries", compute="_compute_move_ids", search="_search_move_ids",
+        groups="account.group_account_readonly")
     posted = fields.Boolean(compute="_compute_posted", search="_search_posted",
                             help="A posted journal entry records the line in accounting.")
+    # the posting's own status, set by the posting runs (by SQL: a ledger line is never written)
+    charge_posting_error = fields.Text(
+        string="Posting Error", readonly=True, copy=False, groups="account.group_account_readonly",
+        help="Why the last attempt to post the line failed; cleared once it is posted.")
+    charge_posting_failed_on = fields.Datetime(
+        string="Posting Failed On", readonly=True, copy=False, index="btree_not_null",
+        groups="account.group_account_readonly")
 
     def init(self):
         super().init()
-        create_index(self.env.cr, f"{RELATION}_transaction_unique", RELATION, ["transaction_id"], unique=True)
+        posting_link.ensure_table(self.env.cr)
+
+    def _compute_move_ids(self):
+        links = posting_link.moves_by_line(self.env.cr, self.ids)
+        for line in self:
+            line.move_ids = self.env["account.move"].browse(links.get(line.id, ()))
+
+    def _search_move_ids(self, operator, value):
+        return posting_link.search_domain(operator, value, "transaction_id", "move_id")
 
     @api.depends("move_ids.state")
     def _compute_posted(self):
@@ -46,28 +60,31 @@ class ChargeWalletTransaction(models.Model):
             line.posted = line.id in posted
 
     def _charge_posted_ids(self):
-        if not self.ids:
+        ids = [id_ for id_ in self.ids if isinstance(id_, int)]
+        if not ids:
             return []
-        self.env["account.move"].flush_model(["state", "charge_wallet_transaction_ids"])
-        self.env.cr.execute(SQL("%s AND rel.transaction_id = ANY(%s)", POSTED_LINES, list(self.ids)))
+        self.env["account.move"].flush_model(["state"])
+        self.env.cr.execute(SQL("%s AND rel.transaction_id = ANY(%s)", POSTED_LINES, ids))
         return [row[0] for row in self.env.cr.fetchall()]
 
     def _search_posted(self, operator, value):
         if operator != "in" or not value:
             return NotImplemented
-        self.env["account.move"].flush_model(["state", "charge_wallet_transaction_ids"])
+        self.env["account.move"].flush_model(["state"])
         if value == {True}:
             return [("id", "any!", POSTED_LINES)]
         if value == {False}:
             return [("id", "not any!", POSTED_LINES)]
         return []
 
-    @api.model_create_multi
-    def create(self, vals_list):
+    @api.model
+    def _create_with_balances(self, vals_list, balances):
         """A new line of a company posting per document is posted at once,
-        in the same transaction: the ledger line and its entry exist together
-        or not at all."""
-        lines = super().create(vals_list)
+        in the same transaction; a posting that fails leaves the line waiting
+        with its error (see ``_charge_post_safely``) and never fails the
+        line's creation. (Every ledger line is written by this method, a
+        direct ``create`` included.)"""
+        lines = super()._create_with_balances(vals_list, balances)
         lines._charge_post_documents()
         return lines
 
@@ -86,14 +103,17 @@ class ChargeWalletTransaction(models.Model):
                 log("Wallet ledger line(s) %s of company %s wait for posting: its wallet journal and accounts "
                     "are not configured.", ", ".join(lines.mapped("name")), company.name)
                 continue
-            lines.sudo()._charge_post_each(company)
+            lines.sudo()._charge_post_safely(company, [lines.sudo()], "_charge_post_each", new_lines=True)
 
     @api.model
     def _charge_post_pending(self, companies, up_to=None):
         """Post the lines still waiting in ``companies``: in daily mode one
         summary entry per day for the days before today (before ``up_to``
         when given); in document mode one entry per line (lines left over
-        while the company was not configured). Returns the new entries."""
+        while the company was not configured, or whose posting failed).
+        Each day, each document, posts on its own: one that fails keeps its
+        lines waiting with the error and the others are posted. Returns the
+        new entries."""
         moves = self.env["account.move"]
         for company in companies:
             if not company._charge_finance_ready():
@@ -103,16 +123,129 @@ class ChargeWalletTransaction(models.Model):
             daily = company.charge_posting_mode == "daily"
             before = up_to or (local_midnight_utc(local_date(fields.Datetime.now(), tz), tz) if daily else self._charge_now_cutoff())
             lines = self.sudo()._charge_pending(company, before)
-            if lines:
-                moves |= lines._charge_post_summaries(company) if daily else lines._charge_post_each(company)
+            if daily:
+                days = lines.grouped(lambda line: local_date(line.date, tz))
+                moves |= lines._charge_post_safely(company, [days[day] for day in sorted(days)],
+                                                   "_charge_post_summaries")
+            else:
+                moves |= lines._charge_post_safely(company, [lines] if lines else [], "_charge_post_each")
         return moves
+
+    def _charge_post_safely(self, company, batches, method, new_lines=False):
+        """Post the ``batches`` (recordsets of lines) of ``company`` with their
+        ``method``, each in a savepoint of its own: a batch of several
+        documents that fails is posted again one line at a time, so that one
+        bad document never stops the others; in daily mode a batch is a day
+        (one document). The lines of a failing document keep waiting, with
+        the error; posted lines lose theirs, and the accountants' activity
+        of the company is brought up to date. ``new_lines``: lines just
+        written, which have no error to clear. Returns the new entries."""
+        moves = self.env["account.move"]
+        failed, done = [], self.browse()
+        queue = list(batches)
+        while queue:
+            batch = queue.pop(0)
+            try:
+                with self.env.cr.savepoint():
+                    moves |= getattr(batch, method)(company)
+                done |= batch
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception as error:  # noqa: BLE001 - a posting never stops what wrote the line
+                if method == "_charge_post_each" and len(batch) > 1:
+                    queue[:0] = list(batch)
+                    continue
+                failed.append((batch, error))
+        for batch, error in failed:
+            batch._charge_record_failure(company, error)
+        cleared = 0 if new_lines else done._charge_clear_failure()
+        if failed or cleared:
+            try:
+                with self.env.cr.savepoint():
+                    self._charge_notify_failures(company)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception:  # noqa: BLE001 - telling the accountants never stops the posting either
+                _logger.exception("The posting failures of company %s could not be notified.", company.name)
+        return moves
+
+    def _charge_record_failure(self, company, error):
+        """Keep the error of a failed posting on the lines ``self``, log it."""
+        text = str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
+        _logger.warning("Wallet ledger line(s) %s of company %s could not be posted: %s",
+                        ", ".join(self.mapped("name")), company.name, text,
+                        exc_info=not isinstance(error, UserError))
+        self.env.cr.execute(SQL(
+            "UPDATE charge_wallet_transaction SET charge_posting_error = %s, charge_posting_failed_on = %s "
+            "WHERE id = ANY(%s)", text, fields.Datetime.now(), self.ids))
+        self.invalidate_recordset(FAILURE_FIELDS)
+
+    def _charge_clear_failure(self):
+        """Forget the error of the lines ``self``, now posted; returns how many had one."""
+        if not self:
+            return 0
+        self.env.cr.execute(SQL(
+            "UPDATE charge_wallet_transaction SET charge_posting_error = NULL, charge_posting_failed_on = NULL "
+            "WHERE id = ANY(%s) AND (charge_posting_error IS NOT NULL OR charge_posting_failed_on IS NOT NULL)",
+            self.ids))
+        count = self.env.cr.rowcount
+        if count:
+            self.invalidate_recordset(FAILURE_FIELDS)
+        return count
+
+    @api.model
+    def _charge_notify_failures(self, company):
+        """One open activity on the company's wallet journal, for its
+        accountants, while lines of the company fail to post: "N wallet lines
+        could not be posted: first error". Marked done once none is left."""
+        journal = company.sudo().charge_wallet_journal_id
+        if not journal:
+            return
+        failing = self.sudo().search([("company_id", "=", company.id), ("charge_posting_failed_on", "!=", False)],
+                                     order="date, id")
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        activity = self.env["mail.activity"].sudo().search([
+            ("res_model", "=", "account.journal"), ("res_id", "=", journal.id),
+            ("activity_type_id", "=", activity_type.id), ("automated", "=", True),
+        ], order="id", limit=1)
+        env = company._charge_in_operator_lang(self).env
+        if not failing:
+            if activity:
+                activity.action_feedback(feedback=env._("Every wallet ledger line is posted."))
+            return
+        summary = env._("Wallet lines not posted")
+        note = env._("%(count)s wallet line(s) could not be posted: %(error)s", count=len(failing),
+                     error=failing[0].charge_posting_error)
+        if activity:
+            activity.write({"summary": summary, "note": note})
+            return
+        accountant = self._charge_accountant(company)
+        if not accountant:
+            _logger.warning("Company %s has no accountant to tell that %s wallet lines could not be posted.",
+                            company.name, len(failing))
+            return
+        journal.activity_schedule("mail.mail_activity_data_warning", summary=summary, note=note,
+                                  user_id=accountant.id)
+
+    @api.model
+    def _charge_accountant(self, company):
+        """The user the posting failures of ``company`` go to: its first
+        accountant (full accounting features), else its first accounting
+        administrator."""
+        for xmlid in ("account.group_account_user", "account.group_account_manager"):
+            group = self.env.ref(xmlid, raise_if_not_found=False)
+            users = group.sudo().all_user_ids.filtered(
+                lambda user: user.active and not user.share and company in user.company_ids
+                and not user._is_superuser()) if group else group
+            if users:
+                return users.sorted("id")[0]
+        return self.env["res.users"]
 
     @api.model
     def _charge_pending(self, company, before):
         """The company's unlinked lines dated before ``before``, locked; lines
         another transaction is posting right now are skipped."""
         self.flush_model(["company_id", "date"])
-        self.env["account.move"].flush_model(["charge_wallet_transaction_ids"])
         self.env.cr.execute(SQL("""
             SELECT line.id
               FROM charge_wallet_transaction line
@@ -166,28 +299,15 @@ class ChargeWalletTransaction(models.Model):
 
     def _charge_components(self, company, cache):
         """The order's fee components, positive for a payment, negative for a
-        reversal, each split into revenue and output tax."""
+        reversal, each split into revenue and output tax (``charge.order._charge_components``)."""
         order = self.order_id
         if not order:
             raise UserError(self.env._("Wallet line %s pays no charging order: it cannot be posted.", self.name))
-        wallet = self.wallet_id
-        amounts = {name: wallet._decimal(order[f"amount_{name}"]) for name in COMPONENTS}
-        if sum(amounts.values()) != wallet._decimal(order.amount_total):
-            raise UserError(self.env._(
-                "Order %(order)s cannot be posted: its fee components add up to %(components)s, not to its "
-                "total %(total)s.", order=order.name, components=sum(amounts.values()), total=order.amount_total))
-        sign = 1 if self.type == "payment" else -1
-        accounts = cache.setdefault("accounts", company._charge_role_accounts())
-        components = []
-        for name, amount in amounts.items():
-            if not amount:
-                continue
-            tax = company[f"charge_tax_{name}_id"]
-            key = (name, tax.id, sign * amount)
-            if key not in cache:
-                cache[key] = tax._charge_component(name, sign * amount, company, accounts[f"revenue_{name}"])
-            components.append(cache[key])
-        return tuple(components)
+        recorded = self._charge_paid_components()
+        if recorded is not None:
+            # what the line itself pays (a re-priced order's lines settle differences), signed as revenue
+            return order._charge_split(company, recorded, cache)
+        return order._charge_components(company, cache, sign=1 if self.type == "payment" else -1)
 
     def _charge_posting_message(self, error):
         params = error.params
@@ -222,7 +342,9 @@ class ChargeWalletTransaction(models.Model):
     @api.model
     def _cron_post_daily_summary(self, up_to=None):
         """Daily job: post what waits in every company, each company on its own
-        (one failing company does not hold the others back)."""
+        (one failing company does not hold the others back): in document mode
+        the lines whose posting failed are tried again, so that they are
+        posted by the first run after the configuration is fixed."""
         for company in self.env["res.company"].sudo().search([]):
             try:
                 with self.env.cr.savepoint():
@@ -237,6 +359,13 @@ class ChargeWalletTransaction(models.Model):
             raise AccessError(self.env._("Only accountants post the wallet ledger."))
         moves = self._charge_post_pending(self.env.companies, up_to=self._charge_now_cutoff())
         if not moves:
+            failing = self.sudo().search_count([("company_id", "in", self.env.companies.ids),
+                                                ("charge_posting_failed_on", "!=", False)])
+            if failing:
+                return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+                    "type": "warning", "sticky": True, "message": self.env._(
+                        "%s wallet ledger lines could not be posted: the Posting Failed filter of the wallet "
+                        "ledger lists them with their error.", failing)}}
             return {"type": "ir.actions.client", "tag": "display_notification", "params": {
                 "type": "info", "message": self.env._("No wallet ledger line was waiting for posting.")}}
         name = self.env._("Wallet Entries")

@@ -4,3 +4,9 @@ from . import test_posting
 from . import test_daily_summary
 from . import test_reconciliation
 from . import test_properties
+from . import test_repriced_order
+from . import test_posting_failures
+from . import test_order_posting_tools
+from . import test_order_posting
+from . import test_order_posting_rights
+from . import test_reinstall

@@ -131,17 +131,17 @@ class TestDocumentPosting(ChargeFinanceCase):
         self.assertFalse(write.called or low_write.called, "the summary links its lines without writing them")
         self.assertEqual(len(lines.sudo().move_ids), 1)
 
-    def test_an_order_whose_components_miss_its_total_is_not_paid(self):
+    def test_an_order_whose_components_miss_its_total_is_paid_and_waits(self):
+        """A pricing bug never stops the payment (posting never blocks a
+        device event): the line waits for posting, with the error, instead
+        of being posted unbalanced."""
         self.li_wallet._recharge(20)
         order = self.make_order(self.li_wallet, electricity=7.0, service=5.0, total=13.0)
-        with self.assertRaisesRegex(UserError, "fee components add up to 12.00, not to its total 13.0"), \
-                self.env.cr.savepoint():
-            order._pay_from_wallet()
-        self.assertFalse(order.wallet_transaction_ids)
-        order = self.pay(self.li_wallet, electricity=7.0, service=5.0)
-        order.sudo().write({"amount_service": 6.0, "amount_total": 13.0})  # a bug re-priced a paid order
-        with self.assertRaisesRegex(UserError, "moves 12.00 but order .* comes to 13.00"), self.env.cr.savepoint():
-            order._reverse_payment("test")
+        self.assertEqual(order._pay_from_wallet(), order)
+        line = order.wallet_transaction_ids
+        self.assertEqual((line.type, line.amount), ("payment", -13.0))
+        self.assertFalse(line.posted)
+        self.assertIn("fee components add up to 12.00, not to its total 13.0", line.sudo().charge_posting_error)
 
     def test_a_line_is_posted_once_only(self):
         line = self.li_wallet._recharge(20)
@@ -153,10 +153,11 @@ class TestDocumentPosting(ChargeFinanceCase):
             "journal_id": self.company.charge_wallet_journal_id.id, "line_ids": [
                 Command.create({"account_id": self.accounts["clearing"].id, "balance": 1.0}),
                 Command.create({"account_id": self.accounts["cash_liability"].id, "balance": -1.0})]})
-        other.charge_wallet_transaction_ids = line
-        self.env.flush_all()
+        with self.assertRaisesRegex(UserError, "already posted"), self.env.cr.savepoint():
+            other._charge_link([line])
         self.env.invalidate_all()
         self.assertEqual(line.sudo().move_ids, first, "the unique index keeps the first link only")
+        self.assertEqual(self.env["charge.wallet.transaction"].search([("move_ids", "in", other.ids)]).ids, [])
 
     def test_entry_shows_its_ledger_lines(self):
         line = self.li_wallet._recharge(20)

@@ -24,6 +24,12 @@ adjustment cash: the adjustment account; gift: marketing expense
 card_fee   card fee revenue
 ========== ==================================================================
 
+A payment (or its reversal) of an order whose revenue was already booked by
+the order's own entry settles the order's receivable instead
+(``Fact.settles``). Orders no wallet paid are booked by :func:`order_lines`
+(a receivable or the stored-value card liability against revenue and tax),
+stored-value card loads by :func:`card_load_lines`.
+
 Amounts are :class:`~decimal.Decimal`; a line's ``amount`` is signed like an
 accounting balance: positive is a debit, negative a credit. Fee components
 are signed in the direction of revenue: positive for a payment, negative
@@ -39,12 +45,12 @@ KINDS = ("recharge", "gift", "payment", "reversal", "adjustment", "card_fee")
 COMPONENTS = ("electricity", "service", "reservation", "occupancy")
 LIABILITY_ROLES = ("cash_liability", "gift_liability")
 ROLES = LIABILITY_ROLES + (
-    "clearing", "receivable", "marketing_expense", "adjustment", "card_fee",
+    "clearing", "receivable", "marketing_expense", "adjustment", "card_fee", "order_receivable", "card_liability",
     *(f"revenue_{name}" for name in COMPONENTS), *(f"tax_{name}" for name in COMPONENTS),
 )
 # roles whose lines keep their partner in a daily summary entry: the
 # receivable must stay per customer; everything else is summed per account
-SUMMARY_PARTNER_ROLES = frozenset({"receivable"})
+SUMMARY_PARTNER_ROLES = frozenset({"receivable", "order_receivable"})
 
 ERROR_CODES = ("kind", "bucket", "sign", "components", "component", "unbalanced")
 
@@ -89,13 +95,17 @@ class Component:
 class Fact:
     """What a ledger line did: its kind, the signed movement of each bucket,
     the wallet owner (any hashable, None for a group without contact) and,
-    for payments and reversals, the order's fee components."""
+    for payments and reversals, the order's fee components. ``settles`` (an
+    order's key) marks a payment or reversal of an order whose revenue its
+    own entry booked on a receivable: the line settles (or reopens) that
+    receivable instead of booking revenue again."""
     kind: str
     withdrawable: Decimal = ZERO
     on_account: Decimal = ZERO
     gift: Decimal = ZERO
     partner: object = None
     components: tuple = ()
+    settles: object = None
 
     @property
     def cash(self):
@@ -133,18 +143,27 @@ def _gift(fact):
 
 def _sale(fact):
     """Revenue and output tax of a payment (components positive) or of a
-    reversal (components negative): together they balance the movement."""
+    reversal (components negative): together they balance the movement; a
+    payment of an order already booked on a receivable credits it instead."""
     expected = 1 if fact.kind == "payment" else -1
     if fact.total * -expected <= 0:
         raise PostingError("sign", kind=fact.kind, amount=str(fact.total))
+    if fact.settles is not None:
+        return [LineSpec("order_receivable", fact.total, fact.partner, fact.settles)]
     gross = sum((component.gross for component in fact.components), ZERO)
     if gross != -fact.total:
         raise PostingError("components", amount=str(-fact.total * expected), components=str(gross * expected))
+    return component_lines(fact.components, fact.partner)
+
+
+def component_lines(components, partner=None):
+    """The revenue lines (net of tax) and output tax lines of ``components``,
+    credits for positive components, debits for negative ones."""
     lines = []
-    for component in fact.components:
+    for component in components:
         component.check()
-        lines.append(LineSpec(f"revenue_{component.name}", -component.net, fact.partner, component.key))
-        lines.extend(LineSpec(f"tax_{component.name}", -tax.amount, fact.partner, tax.key, -tax.base)
+        lines.append(LineSpec(f"revenue_{component.name}", -component.net, partner, component.key))
+        lines.extend(LineSpec(f"tax_{component.name}", -tax.amount, partner, tax.key, -tax.base)
                      for tax in component.taxes)
     return lines
 
@@ -184,6 +203,34 @@ def entry_lines(fact):
              LineSpec("gift_liability", -fact.gift, fact.partner)]
     lines += COUNTERPARTS[fact.kind](fact)
     return check_balanced([line for line in lines if line.amount])
+
+
+def order_lines(debit_role, components, partner=None, key=None):
+    """The lines of the entry booking an order's revenue (or a change of it)
+    that no wallet paid: ``debit_role`` (``order_receivable`` or
+    ``card_liability``) takes the gross amount, revenue and tax the rest.
+    Negative components (a reduced price) make the opposite entry."""
+    if debit_role not in ("order_receivable", "card_liability"):
+        raise PostingError("kind", kind=debit_role)
+    gross = sum((component.gross for component in components), ZERO)
+    lines = [LineSpec(debit_role, gross, partner, key)] + component_lines(components, partner)
+    return check_balanced([line for line in lines if line.amount])
+
+
+def card_load_lines(amount, partner=None):
+    """A stored-value card sold or topped up at the counter: the money
+    received (recharge clearing) against the card liability."""
+    if amount <= 0:
+        raise PostingError("sign", kind="card_load", amount=str(amount))
+    return [LineSpec("clearing", amount, partner), LineSpec("card_liability", -amount, partner)]
+
+
+def component_difference(booked, target):
+    """{component: target - booked} of the components whose amount changed;
+    ``booked`` and ``target`` map component names to Decimals (missing is 0)."""
+    names = [name for name in COMPONENTS if name in booked or name in target]
+    difference = {name: target.get(name, ZERO) - booked.get(name, ZERO) for name in names}
+    return {name: amount for name, amount in difference.items() if amount}
 
 
 def summarize(lines, partner_roles=SUMMARY_PARTNER_ROLES):

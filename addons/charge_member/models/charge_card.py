@@ -177,7 +177,7 @@ class ChargeCard(models.Model):
 
     def _charge_protected_field_names(self):
         return super()._charge_protected_field_names() | {
-            "state", "issue_date", "replaced_by_id", "replaces_id", "fee_transaction_id"}
+            "state", "issue_date", "replaced_by_id", "replaces_id", "fee_transaction_id", "whitelisted", "blacklisted"}
 
     def _check_state(self, allowed):
         for card in self:
@@ -199,6 +199,33 @@ class ChargeCard(models.Model):
     def action_cancel(self):
         self._check_state(("active", "lost"))
         self._charge_action().write({"state": "cancelled", "whitelisted": False})
+
+    # White and black lists: a manager's decision ------------------------------------------
+
+    def _check_list_rights(self):
+        if not self.env.user.has_group("charge_base.group_charge_manager"):
+            raise AccessError(self.env._("Only a Charging Manager puts cards on the white or black list, or takes "
+                                         "them off."))
+        # the actions write as superuser: the caller's own rights on these cards (their company) first
+        self.check_access("write")
+
+    def action_add_whitelist(self):
+        """May charge while the pile is offline (kept in the piles' local lists)."""
+        self._check_list_rights()
+        self._check_state(("active",))
+        self._charge_action().write({"whitelisted": True, "blacklisted": False})
+        return True
+
+    def action_add_blacklist(self):
+        """May not charge at all."""
+        self._check_list_rights()
+        self._charge_action().write({"blacklisted": True, "whitelisted": False})
+        return True
+
+    def action_remove_lists(self):
+        self._check_list_rights()
+        self._charge_action().write({"whitelisted": False, "blacklisted": False})
+        return True
 
     def action_open_replace(self):
         self.ensure_one()

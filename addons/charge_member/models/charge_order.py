@@ -1,14 +1,18 @@
+import logging
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.charge_billing.models.charge_order import OPEN_STATES
-from odoo.addons.charge_base.tools.local_time import to_utc
-from odoo.addons.charge_billing.tools import ebike_pricing, pricing
+from odoo.addons.charge_billing.tools import pricing
 from odoo.addons.charge_billing.tools.tou_grid import TariffError
 
+from ..tools import wallet_math
 from ..tools.wallet_math import Movement
+from .charge_wallet_transaction import FEE_COMPONENTS
+
+_logger = logging.getLogger(__name__)
 
 PAYMENT_STATES = [
     ("none", "No Wallet"),
@@ -100,35 +104,29 @@ class ChargeOrder(models.Model):
         return available
 
     def _running_cost(self):
-        """The order's cost on the latest reading, from the tariff snapshot."""
+        """The order's cost on its latest reading: the bill the final pricing
+        would write if the session ended there (an e-bike's ends now, its cost
+        grows with time). 0 without a tariff snapshot or a session; raises
+        TariffError when the engine cannot price it (the cost is unknown)."""
         self.ensure_one()
-        tariff = self._snapshot()
-        session = self.session_id
-        if tariff is None or not session:
+        if not self.session_id:
             return Decimal(0)
-        samples = self._samples()
-        stop = samples[-1].at if samples else to_utc(self.start_date)
-        try:
-            if isinstance(tariff, ebike_pricing.EbikeTariff):
-                now = fields.Datetime.now()
-                energy = Decimal(max(session.meter_last - session.meter_start, 0)) / 1000
-                max_power = max((s.power_w or 0 for s in samples), default=0)
-                bill = ebike_pricing.price_ebike(tariff, ebike_pricing.EbikeFacts(
-                    duration_seconds=max(int((now - self.start_date).total_seconds()), 0),
-                    energy_kwh=energy.quantize(Decimal("0.001")), max_power_w=Decimal(str(round(max_power, 1)))))
-                return bill.total
-            bill = pricing.price_session(tariff, pricing.SessionFacts(
-                start=to_utc(self.start_date), stop=max(stop, to_utc(self.start_date)),
-                meter_start_wh=session.meter_start, meter_stop_wh=max(session.meter_last, session.meter_start),
-                samples=samples, reserved=bool(self.reservation_id)))
-            return bill.total
-        except TariffError:
+        stop = fields.Datetime.now() if self.kind == "ebike" else None
+        bill = self._charge_bill(stop=stop)
+        if bill is None:
             return Decimal(0)
+        if getattr(bill, "meter_backwards", False):
+            # the engine does not price a meter that went backwards: what it costs is not known
+            raise TariffError("meter_backwards", "the meter went backwards")
+        return bill.total
 
     def _running_cost_bound(self):
         """A cheap upper bound of the car running cost (energy at the dearest
         band price plus the reservation fee), or None when there is none."""
-        tariff = self._snapshot()
+        try:
+            tariff = self._snapshot()
+        except TariffError:
+            return None
         if not isinstance(tariff, pricing.CarTariff):
             return None
         try:
@@ -140,22 +138,47 @@ class ChargeOrder(models.Model):
         return energy * dearest + tariff.reservation_fee
 
     def _watch_running_cost(self):
-        """Stop the charges whose cost reached what their wallet may spend."""
+        """Stop the charges whose cost reached what their wallet may spend.
+        A charge the tariff cannot price is watched on the cheap upper bound
+        of its cost, and stopped when there is none (see ``_running_cost_unknown``)."""
         for order in self.filtered(lambda o: o.wallet_id and o.state == "charging" and not o.funds_stop_sent
                                    and o.payment_state == "to_pay"):
             available = order._available_for()
             bound = order._running_cost_bound()
             if bound is not None and bound < available:
                 continue
-            cost = order._running_cost()
+            try:
+                cost = order._running_cost()
+            except TariffError as error:
+                order._running_cost_unknown(error, bound, available)
+                continue
             order.sudo().running_amount = float(cost)
             if cost >= available:
                 order._stop_for_funds(cost, available)
 
-    def _stop_for_funds(self, cost, available):
+    def _running_cost_unknown(self, error, bound, available):
+        """The tariff cannot price the running charge: what the wallet pays
+        for cannot be known, so the charge is not left running unchecked. It
+        is only watched once its upper bound (when there is one) reached what
+        the wallet may spend: the platform stops it then, with a chatter
+        message saying why; its running cost stays as it was."""
         self.ensure_one()
-        note = self.env._("Stopped by the platform: the running cost %(cost)s reached the %(available)s the "
-                          "wallet can pay.", cost=cost, available=available)
+        _logger.warning("Order %s: the tariff cannot price the running charge (%s); the charge is stopped.",
+                        self.name, error)
+        if bound is not None:
+            note = self.env._("Stopped by the platform: the tariff cannot price the charge (%(error)s) and its "
+                              "upper estimate %(bound)s reached the %(available)s the wallet can pay.",
+                              error=error, bound=bound, available=available)
+        else:
+            note = self.env._("Stopped by the platform: the tariff cannot price the charge (%(error)s), so what "
+                              "the wallet can pay (%(available)s) cannot be watched.", error=error,
+                              available=available)
+        self._stop_for_funds(bound, available, note=note)
+
+    def _stop_for_funds(self, cost, available, note=None):
+        self.ensure_one()
+        note = note or self.env._("Stopped by the platform: the running cost %(cost)s reached the %(available)s "
+                                  "the wallet can pay.", cost=cost, available=available)
         if self.pile_id.online:
             command = self.env["charge.device.command"]._send(
                 self.pile_id, "RemoteStopTransaction", {"transactionId": self.session_id.id},
@@ -228,10 +251,75 @@ class ChargeOrder(models.Model):
         if not taken.is_zero:
             payment = self.wallet_transaction_ids.filtered(lambda l: l.type == "payment")[:1]
             line = self.wallet_id.sudo()._post("reversal", lambda balance: -taken, order_id=self.id, note=reason,
-                                               reversal_of_id=payment.id)
+                                               reversal_of_id=payment.id,
+                                               **self._payment_component_values(reverse=True))
         self.sudo().write({"payment_state": "reversed", "reversal_reason": reason})
         self.message_post(body=self.env._("Payment reversed: %s", reason))
         return line
+
+    def _payment_component_values(self, reverse=False):
+        """The paid_<component> values of the order's next payment or reversal
+        line: what the order's fee components come to (nothing for a full
+        reversal) less what its wallet lines paid of them so far. Nothing is
+        recorded (the posting then falls back on the order's components, and
+        refuses what does not add up) when the order's components miss its
+        total or an earlier line of the order recorded none."""
+        self.ensure_one()
+        wallet = self.wallet_id
+        lines = self.env["charge.wallet.transaction"].sudo().search([("order_id", "=", self.id)])
+        if any(line._charge_paid_components() is None for line in lines):
+            return {}
+        due = {name: Decimal(0) if reverse else wallet._decimal(self[f"amount_{name}"]) for name in FEE_COMPONENTS}
+        if not reverse and sum(due.values()) != wallet._decimal(self.amount_total):
+            return {}
+        return {f"paid_{name}": float(due[name] - sum((wallet._decimal(line[f"paid_{name}"]) for line in lines),
+                                                      Decimal(0)))
+                for name in FEE_COMPONENTS}
+
+    def _on_order_repriced(self, old_total):
+        """A paid order's new price is settled with its wallet in the same
+        step: a lower price gives the difference back (a reversal line, see
+        ``wallet_math.repricing_refund`` for the buckets), a higher one takes
+        it from the wallet (a payment line) or is refused when the wallet
+        cannot pay it. An order not paid yet is paid at its new price: when it
+        completes (to pay), or when its wallet can pay it (unpaid)."""
+        super()._on_order_repriced(old_total)
+        for order in self.filtered(lambda o: o.payment_state == "paid" and o.wallet_id):
+            order._settle_repriced_payment()
+
+    def _settle_repriced_payment(self):
+        self.ensure_one()
+        wallet = self.wallet_id.sudo()
+        taken = self._payment_movement()
+        paid = -taken.total
+        total = wallet._decimal(self.amount_total)
+        if total == paid:
+            return self.env["charge.wallet.transaction"]
+        if not self.env.user.has_group("charge_base.group_charge_manager"):
+            # money moves back or out of a wallet, like a reversal: a manager's decision
+            raise AccessError(self.env._(
+                "Order %s is already paid from its wallet: only a Charging Manager changes its price (or approves "
+                "the handling in the second review).", self.name))
+        if total < paid:
+            payment = self.wallet_transaction_ids.filtered(lambda l: l.type == "payment")[:1]
+            priority = self.company_id.charge_wallet_priority
+            line = wallet._post(
+                "reversal", lambda balance: wallet_math.repricing_refund(taken, total, priority), order_id=self.id,
+                reversal_of_id=payment.id, note=self.env._("Re-priced from %(old)s to %(new)s", old=paid, new=total),
+                **self._payment_component_values())
+            self.message_post(body=self.env._("Re-priced: %(amount)s given back to the wallet.", amount=paid - total))
+        else:
+            line = wallet._try_pay(self, total - paid)
+            if not line:
+                raise UserError(self.env._(
+                    "Order %(order)s was paid %(paid)s from its wallet and now costs %(total)s: the wallet cannot "
+                    "pay the %(more)s more (%(available)s available). Recharge the wallet first, or adjust the "
+                    "figures again.", order=self.name, paid=paid, total=total, more=total - paid,
+                    available=wallet._available()))
+            self.message_post(body=self.env._("Re-priced: %(amount)s more taken from the wallet.",
+                                              amount=total - paid))
+        self.sudo().running_amount = float(total)
+        return line.with_env(self.env)
 
     def action_open_reverse(self):
         self.ensure_one()

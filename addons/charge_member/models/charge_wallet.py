@@ -147,12 +147,11 @@ class ChargeWallet(models.Model):
         if movement is None:
             return None
         # the ledger starts from the balance just read under the lock instead of locking and summing again
-        line = self.env["charge.wallet.transaction"].sudo().with_context(
-            charge_wallet_balances={self.id: balance}).create({
-                "wallet_id": self.id, "type": kind, "user_id": self.env.user.id,
-                "withdrawable_amount": float(movement.withdrawable),
-                "on_account_amount": float(movement.on_account), "gift_amount": float(movement.gift), **values,
-            })
+        line = self.env["charge.wallet.transaction"].sudo()._create_with_balances([{
+            "wallet_id": self.id, "type": kind, "user_id": self.env.user.id,
+            "withdrawable_amount": float(movement.withdrawable),
+            "on_account_amount": float(movement.on_account), "gift_amount": float(movement.gift), **values,
+        }], {self.id: balance})
         return line.with_env(self.env)
 
     def _check_can_receive(self):
@@ -188,8 +187,9 @@ class ChargeWallet(models.Model):
                           card_id=card.id, note=note)
 
     def _try_pay(self, order, amount):
-        """Pay ``amount`` for ``order``: the ledger line, or None when the
-        balance and the credit limit together do not cover it."""
+        """Pay ``amount`` for ``order`` (all it owes, or what a re-pricing
+        added): the ledger line, recording the fee components it pays, or
+        None when the balance and the credit limit together do not cover it."""
         amount = self._checked(amount)
 
         def payment(balance):
@@ -201,7 +201,7 @@ class ChargeWallet(models.Model):
                     return None
                 raise
 
-        return self._post("payment", payment, order_id=order.id)
+        return self._post("payment", payment, order_id=order.id, **order._payment_component_values())
 
     def _checked(self, amount):
         try:

@@ -13,6 +13,10 @@ TRANSACTION_TYPES = [
     ("card_fee", "Card Fee"),
 ]
 BUCKETS = ("withdrawable", "on_account", "gift")
+# the fee components of an order (charge.order's amount_<component> fields)
+FEE_COMPONENTS = ("electricity", "service", "reservation", "occupancy")
+PAID_HELP = ("What this line pays of the order's fee component: positive for a payment, negative for what a "
+             "reversal or a re-pricing gives back.")
 
 
 class ChargeWalletTransaction(models.Model):
@@ -50,6 +54,11 @@ class ChargeWalletTransaction(models.Model):
     card_id = fields.Many2one("charge.card", string="Card", readonly=True, index=True, ondelete="restrict")
     reversal_of_id = fields.Many2one("charge.wallet.transaction", string="Reverses", readonly=True,
                                      ondelete="restrict")
+    # the order's fee components this line pays: together they come to the line's amount, sign reversed
+    paid_electricity = fields.Monetary(string="Electricity Paid", readonly=True, help=PAID_HELP)
+    paid_service = fields.Monetary(string="Service Paid", readonly=True, help=PAID_HELP)
+    paid_reservation = fields.Monetary(string="Reservation Fee Paid", readonly=True, help=PAID_HELP)
+    paid_occupancy = fields.Monetary(string="Occupancy Fee Paid", readonly=True, help=PAID_HELP)
     user_id = fields.Many2one("res.users", string="Operator", readonly=True, default=lambda self: self.env.user)
     reference = fields.Char(readonly=True, help="The receipt, voucher or bank reference behind the movement.")
     note = fields.Text(readonly=True)
@@ -64,19 +73,37 @@ class ChargeWalletTransaction(models.Model):
         self.ensure_one()
         return Movement(*(self.wallet_id._decimal(self[f"{bucket}_amount"]) for bucket in BUCKETS))
 
+    def _charge_paid_components(self):
+        """{component: Decimal} the fee components of its order this payment or
+        reversal line pays, signed as revenue (positive for a payment), or
+        None for a line written before lines recorded them."""
+        self.ensure_one()
+        amounts = {name: self.wallet_id._decimal(self[f"paid_{name}"]) for name in FEE_COMPONENTS}
+        return amounts if any(amounts.values()) else None
+
     @api.model_create_multi
     def create(self, vals_list):
-        """Lines are written under the wallet's lock, each with the balances
-        after it, in the order given (from the balance ``charge.wallet._post``
-        read under the lock, passed in the context); a line that would leave withdrawable
-        cash or gift money below zero is refused."""
+        """Lines written directly: their wallets are locked and their balances
+        read from the ledger, then as ``_create_with_balances``."""
         wallets = self.env["charge.wallet"].browse({vals["wallet_id"] for vals in vals_list})
-        # wallets the caller locked and read just before (charge.wallet._post) are not locked and summed again
-        known = self.env.context.get("charge_wallet_balances") or {}
-        unknown = wallets.filtered(lambda wallet: wallet.id not in known)
-        unknown._lock()
-        balances = {**unknown._balances(), **{wallet_id: known[wallet_id] for wallet_id in wallets.ids
-                                               if wallet_id in known}}
+        wallets._lock()
+        return self._create_with_balances(vals_list, wallets._balances())
+
+    @api.model
+    def _create_with_balances(self, vals_list, balances):
+        """Write the lines, each with the balances after it, in the order
+        given, starting from ``balances`` ({wallet id: Balance}) that the
+        caller read under the wallets' lock (``charge.wallet._post`` does,
+        and does not lock and sum again); a wallet missing from it is locked
+        and read here. A line that would leave withdrawable cash or gift money
+        below zero is refused. Every line is written here: extend this method,
+        not ``create``, to act on new lines."""
+        wallets = self.env["charge.wallet"].browse({vals["wallet_id"] for vals in vals_list})
+        balances = {wallet_id: balances[wallet_id] for wallet_id in wallets.ids if wallet_id in balances}
+        unknown = wallets.filtered(lambda wallet: wallet.id not in balances)
+        if unknown:
+            unknown._lock()
+            balances.update(unknown._balances())
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             wallet = wallets.browse(vals["wallet_id"])
@@ -92,6 +119,7 @@ class ChargeWalletTransaction(models.Model):
                         gift_after=after.gift, cash_after=after.cash, balance_after=after.total)
             if vals.get("name", "/") == "/":
                 vals["name"] = sequence.with_company(wallet.company_id).next_by_code("charge.wallet.transaction")
+        # the ORM's create itself: the lock and the balances are this method's
         lines = super().create(vals_list)
         lines.flush_recordset()
         return lines

@@ -10,3 +10,9 @@ from . import test_member
 from . import test_clerk_start
 from . import test_member_rights
 from . import test_wallet_amounts
+from . import test_order_repricing
+from . import test_running_cost
+from . import test_ledger_create
+from . import test_card_lists
+from . import test_wizard_forms
+from . import test_wallet_math_repricing

@@ -190,6 +190,29 @@ def reversal(paid):
     return -paid
 
 
+def repricing_refund(paid, amount, priority=CASH_FIRST):
+    """The movement giving back what an order's payment ``paid`` (its net
+    payment movement, negative) took beyond ``amount``, the order's new and
+    lower price.
+
+    The payment keeps what the payment rule would have taken for ``amount``
+    out of the very buckets it took from, with the same ``priority``: the
+    buckets it took from last are given back first (with cash first, the
+    gift, then the withdrawable cash, then the on-account cash; with gift
+    first, the other way round). So gift money never comes back as
+    withdrawable cash, and a later full reversal (:func:`reversal` of the net
+    payment) gives back exactly what is still paid.
+    """
+    taken = Balance(-paid.withdrawable, -paid.on_account, -paid.gift)
+    amount = Decimal(str(amount))
+    if amount < 0:
+        raise WalletError("negative", amount=str(amount))
+    if amount >= taken.total:
+        raise WalletError("insufficient", amount=str(amount), available=str(taken.total))
+    kept = payment(taken, amount, ZERO, priority)
+    return kept + -paid
+
+
 def fee(balance, amount, credit_limit=ZERO):
     """A fee (a card's) taken from the cash like a payment; gift money pays for charging only."""
     cash_only = Balance(balance.withdrawable, balance.on_account, ZERO)

@@ -42,12 +42,16 @@ class ChargeCardIssue(models.TransientModel):
                                                ("company_id", "=", self.env.company.id)], limit=1)
         if card and (card.partner_id or card.group_id or card.state != "active"):
             raise UserError(self.env._("Card %s is already bound or out of use.", card.name))
+        if self.whitelisted:
+            card._check_list_rights()
         values = {"partner_id": self.partner_id.id, "group_id": self.group_id.id,
-                  "pin_required": self.pin_required, "whitelisted": self.whitelisted}
+                  "pin_required": self.pin_required}
         if card:
             card.write(values)
         else:
             card = self.env["charge.card"].create(dict(values, name=self.number, card_type=self.new_card_type))
+        if self.whitelisted:
+            card.action_add_whitelist()
         if self.pin:
             card._set_pin(self.pin)
         if not self.waive_fee:

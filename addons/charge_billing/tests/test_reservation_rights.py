@@ -1,0 +1,50 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.charge_base.tests.rpc import ChargeRpcMixin
+
+from .common import ChargeBillingCase
+
+
+@tagged("post_install", "-at_install")
+class TestReservationRights(ChargeRpcMixin, ChargeBillingCase, HttpCase):
+    """Over RPC, a reservation's state, dates, fee and billed times change through its actions only, for every
+    group; a clerk still books, sends and cancels reservations; another company sees none."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other = cls.env["res.company"].create({"name": "Other Charging Co"})
+        cls.outsider = new_test_user(cls.env, login="charge_outsider", groups="charge_base.group_charge_manager",
+                                     company_id=cls.other.id, company_ids=[cls.other.id])
+        cls.customer = cls.env["res.partner"].create({"name": "Wang Fang"})
+        cls.connector1.status = "available"
+
+    def book(self, user):
+        reservation_id = self.rpc(user, "charge.reservation", "create", {
+            "connector_id": self.connector1.id, "partner_id": self.customer.id, "id_tag": "CARD0001",
+            "state": "draft"})
+        return self.env["charge.reservation"].browse(reservation_id)
+
+    def test_state_and_figures_refuse_plain_writes(self):
+        reservation = self.book(self.user)
+        self.rpc(self.user, "charge.reservation", "action_reserve", reservation.ids)
+        self.assertEqual(reservation.state, "reserved")
+        fee = reservation.fee
+        for user in (self.user, self.manager):
+            for values in ({"state": "completed"}, {"state": "draft"}, {"fee": 0.0}, {"occupancy_minutes": 0.0},
+                           {"expiry_date": "2030-01-01 00:00:00"}):
+                self.assertRpcRefused(user, "charge.reservation", "write", reservation.ids, values)
+            self.assertRpcRefused(user, "charge.reservation", "create", {
+                "connector_id": self.connector1.id, "partner_id": self.customer.id, "id_tag": "CARD0002",
+                "state": "completed"})
+        self.assertEqual((reservation.state, reservation.fee), ("reserved", fee))
+        # the actions still work for a clerk
+        self.rpc(self.user, "charge.reservation", "action_cancel", reservation.ids)
+        self.assertEqual(reservation.state, "cancelled")
+        self.assertTrue(reservation.end_date)
+
+    def test_other_company_cannot_touch_reservations(self):
+        reservation = self.book(self.manager)
+        self.assertRpcRefused(self.outsider, "charge.reservation", "read", reservation.ids, ["state"])
+        self.assertRpcRefused(self.outsider, "charge.reservation", "action_cancel", reservation.ids)
+        self.assertEqual(reservation.state, "draft")

@@ -1,0 +1,1 @@
+from . import charge_card_load_wizard
