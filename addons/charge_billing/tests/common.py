@@ -36,6 +36,17 @@ class ChargeBillingCase(ChargeDeviceCase):
         cls.station.tariff_id = cls.tou
 
     @classmethod
+    def create_ebike_pile(cls, serial="BIKE0001"):
+        """An operating e-bike station "Futian Bikes" (Asia/Shanghai) and its commissioned pile ``serial``."""
+        station = cls.create_station("Futian Bikes", kind="ebike", tz="Asia/Shanghai")
+        station.action_submit()
+        station.with_user(cls.manager).action_approve()
+        station.action_start()
+        pile = cls.create_pile(serial, station=station, model=cls.ebike_model)
+        pile.action_commission()
+        return pile
+
+    @classmethod
     def create_tariff(cls, name, periods=None, effective=None, kind="car", publish=True, **prices):
         tariff = cls.env["charge.tariff"].create({"name": name, "kind": kind, "company_id": cls.company.id,
                                                   "tz": "Asia/Shanghai"})

@@ -69,18 +69,14 @@ class TestChargeBill(ChargeBillingCase):
         self.assertEqual(self.figures(order), before)
 
     def test_the_bill_of_an_ebike_is_its_final_price(self):
-        bike_station = self.create_station("Futian Bikes", kind="ebike", tz="Asia/Shanghai")
-        bike_station.action_submit()
-        bike_station.with_user(self.manager).action_approve()
-        bike_station.action_start()
-        self.create_pile("BIKE0001", station=bike_station, model=self.ebike_model).action_commission()
+        bike_pile = self.create_ebike_pile()
+        bike_station = bike_pile.station_id
         bike_station.tariff_id = self.create_tariff(
             "Bike power", kind="ebike", effective="2026-10-31 16:00", ebike_mode="power_duration",
             free_minutes=5, auto_stop_minutes=720, auto_stop_amount=6.0, rounding="truncate",
             tier_ids=[(0, 0, {"kind": "power", "up_to_watts": 200, "rate_per_hour": 0.2}),
                       (0, 0, {"kind": "power", "up_to_watts": 400, "rate_per_hour": 0.15})])
-        self.env["charge.pile.id.tag"].create({"pile_id": self.env["charge.pile"].search(
-            [("serial", "=", "BIKE0001")]).id, "tag": "CARD0001", "name": "Fleet"})
+        self.env["charge.pile.id.tag"].create({"pile_id": bike_pile.id, "tag": "CARD0001", "name": "Fleet"})
         reply = self.start(connector=3, meter_start=0, timestamp=iso("2026-11-21 11:00"), serial="BIKE0001")
         transaction = reply.payload["transactionId"]
         self.send({"connectorId": 3, "transactionId": transaction, "meterValue": [{

@@ -12,12 +12,8 @@ class TestEbikeOrders(ChargeBillingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.bike_station = cls.create_station("Futian Bikes", kind="ebike", tz="Asia/Shanghai")
-        cls.bike_station.action_submit()
-        cls.bike_station.with_user(cls.manager).action_approve()
-        cls.bike_station.action_start()
-        cls.bike_pile = cls.create_pile("BIKE0001", station=cls.bike_station, model=cls.ebike_model)
-        cls.bike_pile.action_commission()
+        cls.bike_pile = cls.create_ebike_pile()
+        cls.bike_station = cls.bike_pile.station_id
         cls.env["charge.pile.id.tag"].create({"pile_id": cls.bike_pile.id, "tag": "CARD0001", "name": "Fleet"})
         cls.bike_tariff = cls.create_tariff(
             "Bike power", kind="ebike", effective="2026-10-31 16:00", ebike_mode="power_duration",

@@ -1,6 +1,6 @@
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.charge_base.tests.rpc import ChargeRpcMixin
 
@@ -15,9 +15,7 @@ class TestOrderRights(ChargeRpcMixin, ChargeBillingCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other = cls.env["res.company"].create({"name": "Other Charging Co"})
-        cls.outsider = new_test_user(cls.env, login="charge_outsider", groups="charge_base.group_charge_manager",
-                                     company_id=cls.other.id, company_ids=[cls.other.id])
+        cls.make_outsider()
 
     def setUp(self):
         super().setUp()

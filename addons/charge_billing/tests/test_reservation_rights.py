@@ -1,4 +1,4 @@
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.charge_base.tests.rpc import ChargeRpcMixin
 
@@ -13,9 +13,7 @@ class TestReservationRights(ChargeRpcMixin, ChargeBillingCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other = cls.env["res.company"].create({"name": "Other Charging Co"})
-        cls.outsider = new_test_user(cls.env, login="charge_outsider", groups="charge_base.group_charge_manager",
-                                     company_id=cls.other.id, company_ids=[cls.other.id])
+        cls.make_outsider()
         cls.customer = cls.env["res.partner"].create({"name": "Wang Fang"})
         cls.connector1.status = "available"
 

@@ -190,10 +190,13 @@ class ChargeOrder(models.Model):
         order that cannot be posted stays pending with its error, and
         neither the others nor the caller (a device event) fail for it."""
         moves = self.env["account.move"]
+        to_notify = self.env["res.company"]  # a failure, or an error cleared: the accountants' activity changes
         for order in self.sudo():
             company = order.company_id
             if not company._charge_finance_ready():
                 continue  # kept pending: posted once the company's wallet accounting is configured
+            if order.charge_posting_error:
+                to_notify |= company
             try:
                 with self.env.cr.savepoint():
                     moves |= order._charge_post_order()
@@ -203,6 +206,15 @@ class ChargeOrder(models.Model):
                 message = str(error.args[0]) if isinstance(error, UserError) and error.args else str(error)
                 _logger.warning("Order %s could not be posted: %s", order.name, message)
                 order.write({"charge_post_pending": True, "charge_posting_error": message})
+                to_notify |= company
+        for company in to_notify:
+            try:
+                with self.env.cr.savepoint():
+                    self.env["charge.wallet.transaction"]._charge_notify_failures(company)
+            except RETRY_ERRORS:
+                raise
+            except Exception:  # noqa: BLE001 - telling the accountants never stops the posting either
+                _logger.exception("The posting failures of company %s could not be notified.", company.name)
         return moves
 
     def _charge_lock(self):

@@ -2,6 +2,8 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -196,33 +198,42 @@ class ChargeWalletTransaction(models.Model):
     @api.model
     def _charge_notify_failures(self, company):
         """One open activity on the company's wallet journal, for its
-        accountants, while lines of the company fail to post: "N wallet lines
-        could not be posted: first error". Marked done once none is left."""
+        accountants, while wallet lines or orders of the company fail to post:
+        "N wallet lines could not be posted: first error" (and the same for
+        the orders). Marked done once none is left."""
         journal = company.sudo().charge_wallet_journal_id
         if not journal:
             return
         failing = self.sudo().search([("company_id", "=", company.id), ("charge_posting_failed_on", "!=", False)],
                                      order="date, id")
+        orders = self.env["charge.order"].sudo().search(
+            [("company_id", "=", company.id), ("charge_posting_error", "!=", False)], order="stop_date, id")
         activity_type = self.env.ref("mail.mail_activity_data_warning")
         activity = self.env["mail.activity"].sudo().search([
             ("res_model", "=", "account.journal"), ("res_id", "=", journal.id),
             ("activity_type_id", "=", activity_type.id), ("automated", "=", True),
         ], order="id", limit=1)
         env = company._charge_in_operator_lang(self).env
-        if not failing:
+        if not failing and not orders:
             if activity:
-                activity.action_feedback(feedback=env._("Every wallet ledger line is posted."))
+                activity.action_feedback(feedback=env._("Every wallet ledger line and order is posted."))
             return
-        summary = env._("Wallet lines not posted")
-        note = env._("%(count)s wallet line(s) could not be posted: %(error)s", count=len(failing),
-                     error=failing[0].charge_posting_error)
+        summary = env._("Wallet lines or orders not posted")
+        notes = []
+        if failing:
+            notes.append(env._("%(count)s wallet line(s) could not be posted: %(error)s", count=len(failing),
+                               error=failing[0].charge_posting_error))
+        if orders:
+            notes.append(env._("%(count)s order(s) could not be posted: %(error)s", count=len(orders),
+                               error=orders[0].charge_posting_error))
+        note = Markup("<br/>").join(notes)
         if activity:
             activity.write({"summary": summary, "note": note})
             return
         accountant = self._charge_accountant(company)
         if not accountant:
-            _logger.warning("Company %s has no accountant to tell that %s wallet lines could not be posted.",
-                            company.name, len(failing))
+            _logger.warning("Company %s has no accountant to tell that %s wallet lines and %s orders could not be "
+                            "posted.", company.name, len(failing), len(orders))
             return
         journal.activity_schedule("mail.mail_activity_data_warning", summary=summary, note=note,
                                   user_id=accountant.id)

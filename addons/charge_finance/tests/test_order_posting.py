@@ -289,11 +289,19 @@ class TestOrderPosting(ChargeFinanceCase):
         self.assertIn(order, self.env["charge.order"].with_user(self.accountant).search(
             [("charge_posting_error", "!=", False)]))
         self.assertEqual(self.order_report().revenue_difference, -11.0, "the report shows what is missing")
+        # the accountants are told: one warning activity on the wallet journal
+        journal = self.company.charge_wallet_journal_id
+        activity = self.env["mail.activity"].search([("res_model", "=", "account.journal"), ("res_id", "=", journal.id)])
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.activity_type_id, self.env.ref("mail.mail_activity_data_warning"))
+        self.assertIn("1 order(s) could not be posted: ", str(activity.note))
+        self.assertTrue(activity.user_id.has_group("account.group_account_user"))
         order.sudo().amount_total = 10.0
         action = self.env["charge.wallet.transaction"].with_user(self.accountant).action_post_pending()
         self.assertEqual(action["domain"], [("id", "in", self.revenue_entry(order).ids)])
         self.assertFalse(order.charge_post_pending)
         self.assertFalse(order.sudo().charge_posting_error)
+        self.assertFalse(activity.exists() and activity.active, "nothing is left failing: the activity is done")
 
     def test_device_events_book_a_pile_tag_order(self):
         order = self.run_session(id_tag="CARD0001", start="2026-11-21 00:00", stop="2026-11-21 01:00")

@@ -1,4 +1,4 @@
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
 from odoo.addons.charge_base.tests.rpc import ChargeRpcMixin
@@ -15,9 +15,7 @@ class TestOrderPostingRights(ChargeRpcMixin, ChargeFinanceCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other = cls.env["res.company"].create({"name": "Other Charging Co"})
-        cls.outsider = new_test_user(cls.env, login="charge_outsider", groups="charge_base.group_charge_manager",
-                                     company_id=cls.other.id, company_ids=[cls.other.id])
+        cls.make_outsider()
         cls.card = cls.env["charge.card"].create({"name": "SV0100", "card_type": "stored_value",
                                                   "partner_id": cls.li.id, "company_id": cls.company.id})
 

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.charge_base.tests.rpc import ChargeRpcMixin
 
@@ -13,9 +13,7 @@ class TestCardLists(ChargeRpcMixin, ChargeMemberCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other = cls.env["res.company"].create({"name": "Other Charging Co"})
-        cls.outsider = new_test_user(cls.env, login="charge_outsider", groups="charge_base.group_charge_manager",
-                                     company_id=cls.other.id, company_ids=[cls.other.id])
+        cls.make_outsider()
 
     def lists(self):
         self.card.invalidate_recordset()

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.charge_base.tests.rpc import ChargeRpcMixin
 
@@ -14,9 +14,7 @@ class TestMemberRights(ChargeRpcMixin, ChargeMemberCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other = cls.env["res.company"].create({"name": "Other Charging Co"})
-        cls.outsider = new_test_user(cls.env, login="charge_outsider", groups="charge_base.group_charge_manager",
-                                     company_id=cls.other.id, company_ids=[cls.other.id])
+        cls.make_outsider()
         cls.zhao = cls.env["res.partner"].create({"name": "Zhao", "charge_member": True,
                                                   "charge_mobile": "13700137000", "company_id": cls.other.id})
 

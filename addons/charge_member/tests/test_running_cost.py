@@ -97,12 +97,8 @@ class TestEbikeRunningCost(ChargeMemberCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.bike_station = cls.create_station("Futian Bikes", kind="ebike", tz="Asia/Shanghai")
-        cls.bike_station.action_submit()
-        cls.bike_station.with_user(cls.manager).action_approve()
-        cls.bike_station.action_start()
-        cls.bike_pile = cls.create_pile("BIKE0001", station=cls.bike_station, model=cls.ebike_model)
-        cls.bike_pile.action_commission()
+        cls.bike_pile = cls.create_ebike_pile()
+        cls.bike_station = cls.bike_pile.station_id
         cls.bike_station.tariff_id = cls.create_tariff(
             "Bike power", kind="ebike", effective="2026-10-31 16:00", ebike_mode="power_duration",
             free_minutes=5, auto_stop_minutes=720, auto_stop_amount=6.0, rounding="truncate",
