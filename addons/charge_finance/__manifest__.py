@@ -25,6 +25,11 @@
     ],
     # the demo operator keeps Chinese books: l10n_cn is installed with the demo data only
     "demo": ["demo/charge_finance_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "charge_finance/static/tests/tours/**/*",
+        ],
+    },
     "post_init_hook": "_post_init_hook",
     "uninstall_hook": "_uninstall_hook",
     "installable": True,

@@ -4,6 +4,7 @@ from odoo.tools import SQL
 from odoo.addons.charge_base.tools.local_time import FALLBACK_TZ, local_midnight_utc
 
 from ..tools.posting import COMPONENTS
+from .report_actions import window_action
 
 # the local month of a timestamp of the company ``company`` (its contact's time zone)
 LOCAL_MONTH = "date_trunc('month', ({ts} AT TIME ZONE 'UTC') AT TIME ZONE COALESCE(cp.tz, '{tz}'))::date"
@@ -106,16 +107,16 @@ class ChargeOrderReconciliation(models.Model):
     def action_view_orders(self):
         """The completed orders the row counts."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("charge_billing.charge_order_action")
-        action.update(name=self.env._("Completed Orders"), context={"create": False},
-                      domain=[*self._order_domain(), ("state", "=", "completed"),
-                              ("payment_state", "!=", "reversed"), ("occupancy_open", "=", False)])
-        return action
+        return window_action(self.env, "charge_billing.charge_order_action", self.env._("Completed Orders"),
+                             context={"create": False},
+                             domain=[*self._order_domain(), ("state", "=", "completed"),
+                                     ("payment_state", "!=", "reversed"), ("occupancy_open", "=", False)])
 
     def action_view_unpaid_orders(self):
         self.ensure_one()
         action = self.action_view_orders()
-        action.update(name=self.env._("Unpaid Orders"), domain=action["domain"] + [("payment_state", "=", "unpaid")])
+        name = self.env._("Unpaid Orders")
+        action.update(name=name, display_name=name, domain=action["domain"] + [("payment_state", "=", "unpaid")])
         return action
 
     def action_view_revenue_items(self):
@@ -124,19 +125,17 @@ class ChargeOrderReconciliation(models.Model):
         start, end = self._month_bounds()
         company = self.company_id
         accounts = [company[f"charge_revenue_{name}_account_id"].id for name in COMPONENTS]
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_account_moves_all")
-        action.update(
-            name=self.env._("Revenue and Tax Items"), context={"search_default_group_by_move": 0},
+        return window_action(
+            self.env, "account.action_account_moves_all", self.env._("Revenue and Tax Items"),
+            context={"search_default_group_by_move": 0},
             domain=[("company_id", "=", company.id), ("journal_id", "=", company.charge_wallet_journal_id.id),
                     ("parent_state", "=", "posted"), ("date", ">=", start), ("date", "<", end),
                     "|", ("account_id", "in", accounts), ("tax_repartition_line_id", "!=", False)])
-        return action
 
     def action_view_receivable_items(self):
         """The receivable items of the member and group orders of the month."""
         self.ensure_one()
         orders = self.env["charge.order"].search([*self._order_domain(), ("wallet_id", "!=", False)])
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_account_moves_all")
-        action.update(name=self.env._("Order Receivables"), context={"search_default_group_by_move": 0},
-                      domain=[("charge_order_id", "in", orders.ids), ("parent_state", "=", "posted")])
-        return action
+        return window_action(self.env, "account.action_account_moves_all", self.env._("Order Receivables"),
+                             context={"search_default_group_by_move": 0},
+                             domain=[("charge_order_id", "in", orders.ids), ("parent_state", "=", "posted")])

@@ -2,6 +2,7 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from . import posting_link
+from .report_actions import window_action
 
 BUCKETS = [("cash", "Cash"), ("gift", "Gift")]
 
@@ -90,24 +91,21 @@ class ChargeWalletReconciliation(models.Model):
     def action_view_move_lines(self):
         """The posted journal items of the liability account."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_account_moves_all")
-        action.update(
-            name=self.env._("Journal Items of %s", self.account_id.display_name),
+        return window_action(
+            self.env, "account.action_account_moves_all",
+            self.env._("Journal Items of %s", self.account_id.display_name),
             domain=[("account_id", "=", self.account_id.id), ("company_id", "=", self.company_id.id),
                     ("parent_state", "=", "posted")],
             context={"search_default_group_by_move": 0},
         )
-        return action
 
     def action_view_unposted(self):
         """The wallet ledger lines of the company that have no posted entry and move this balance."""
         self.ensure_one()
         moved = ["|", ("withdrawable_amount", "!=", 0), ("on_account_amount", "!=", 0)] if self.bucket == "cash" \
             else [("gift_amount", "!=", 0)]
-        action = self.env["ir.actions.act_window"]._for_xml_id("charge_member.charge_wallet_transaction_action")
-        action.update(
-            name=self.env._("Wallet Lines Not Posted"),
+        return window_action(
+            self.env, "charge_member.charge_wallet_transaction_action", self.env._("Wallet Lines Not Posted"),
             domain=[("company_id", "=", self.company_id.id), ("posted", "=", False), *moved],
             context={"create": False},
         )
-        return action

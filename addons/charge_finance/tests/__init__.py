@@ -10,3 +10,4 @@ from . import test_order_posting_tools
 from . import test_order_posting
 from . import test_order_posting_rights
 from . import test_reinstall
+from . import test_tours

@@ -433,3 +433,9 @@ class TestOrderPosting(ChargeFinanceCase):
         self.assertEqual(round(sum(receivables.mapped("amount_residual")), 2), 4.0)
         self.assertEqual(self.env["charge.order"].search(row.action_view_unpaid_orders()["domain"]).mapped(
             "partner_id"), self.wang)
+        # the web client titles a window by its display name: each drill-down shows its own title
+        titles = [(action["name"], action["display_name"]) for action in (
+            row.action_view_orders(), row.action_view_unpaid_orders(), row.action_view_revenue_items(),
+            row.action_view_receivable_items())]
+        self.assertEqual(titles, [(title, title) for title in (
+            "Completed Orders", "Unpaid Orders", "Revenue and Tax Items", "Order Receivables")])

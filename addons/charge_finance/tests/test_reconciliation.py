@@ -39,7 +39,10 @@ class TestReconciliation(ChargeFinanceCase):
         row = self.env["charge.wallet.reconciliation"].search([("company_id", "=", self.company.id),
                                                                ("bucket", "=", "cash")])
         self.assertEqual((row.gl_balance - row.wallet_balance, row.difference), (7.0, 7.0))
-        items = self.env["account.move.line"].search(row.action_view_move_lines()["domain"])
+        action = row.action_view_move_lines()
+        self.assertEqual(action["display_name"], action["name"], "the web client shows the display name")
+        self.assertTrue(action["name"].startswith("Journal Items of "))
+        items = self.env["account.move.line"].search(action["domain"])
         self.assertIn(manual.line_ids.filtered(lambda item: item.balance < 0), items)
         self.assertEqual(items.account_id, self.accounts["cash_liability"])
 
