@@ -1,7 +1,11 @@
 import json
+import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+_logger = logging.getLogger(__name__)
 
 LIST_STATES = [("synced", "Up to Date"), ("pending", "To Send"), ("sent", "Sent"), ("failed", "Failed"),
                ("unsupported", "Not Supported")]
@@ -77,11 +81,25 @@ class ChargePile(models.Model):
 
     @api.model
     def _cron_push_local_lists(self):
-        """Send the list to the online piles that do not hold its current version."""
+        """Send the list to the online piles that do not hold its current
+        version, one pile at a time: the device listener writes the piles all
+        the time (last seen, status), so each pile is sent in a savepoint and,
+        in the cron, committed at once (a fresh snapshot for the next pile); a
+        pile the listener was writing at that moment gets its list at the next
+        run instead of failing the whole job."""
         piles = self.search([("online", "=", True), ("model_id.cap_offline_whitelist", "=", True),
                              ("state", "=", "commissioned")])
         due = piles.filtered(lambda p: p.local_list_state in ("pending", "failed"))
-        due._push_local_list()
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        for done, pile in enumerate(due, start=1):
+            try:
+                with self.env.cr.savepoint():
+                    pile._push_local_list()
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+                _logger.info("Card list of pile %s not sent (%s): the next run sends it.", pile.serial,
+                             type(error).__name__)
+            if in_cron:
+                self.env["ir.cron"]._commit_progress(1, remaining=len(due) - done)
 
     def _on_local_list_accepted(self, command):
         version = json.loads(command.payload).get("listVersion", 0)

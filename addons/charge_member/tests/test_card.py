@@ -1,4 +1,7 @@
 import json
+from unittest.mock import patch
+
+import psycopg2.errors
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -86,6 +89,26 @@ class TestCard(ChargeMemberCase):
         self.assertEqual(self.pile.local_list_state, "sent")
         self.send(json.dumps([3, command.message_id, {"status": "Accepted"}]))
         self.assertEqual((self.pile.local_list_version, self.pile.local_list_state), (version + 2, "synced"))
+
+    def test_a_pile_busy_elsewhere_does_not_stop_the_lists_of_the_others(self):
+        self.dc_model.cap_offline_whitelist = True
+        second = self.create_pile("LIST0002", model=self.dc_model)
+        second.action_commission()
+        self.card.whitelisted = True
+        piles = self.pile | second
+        self.assertEqual(piles.mapped("local_list_state"), ["pending", "pending"])
+        push = type(self.env["charge.pile"])._push_local_list
+
+        def busy_first_pile(records):
+            if records == self.pile:
+                raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+            return push(records)
+
+        with patch.object(type(self.env["charge.pile"]), "_push_local_list", busy_first_pile):
+            self.env["charge.pile"]._cron_push_local_lists()
+        self.assertEqual((self.pile.local_list_state, second.local_list_state), ("pending", "sent"))
+        self.env["charge.pile"]._cron_push_local_lists()
+        self.assertEqual(piles.mapped("local_list_state"), ["sent", "sent"])
 
     def test_vin_card_carries_its_vehicle_vin(self):
         vehicle = self.env["charge.vehicle"].create({"plate": "粤B D12345", "vin": "lvshcamb1ce054249",
