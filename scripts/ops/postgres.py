@@ -28,12 +28,21 @@ def _is_root():
     return os.geteuid() == 0
 
 
+def _runuser():
+    """util-linux's runuser, also when the PATH has no sbin folder (a bare ``env -i``)."""
+    found = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin:/usr/local/sbin")
+    if not found:
+        raise OpsError("runuser (util-linux) is missing: as root, the tooling runs PostgreSQL as the "
+                       f"{SERVER_OS_USER!r} user with it", "Install util-linux, or run as another user.")
+    return found
+
+
 def _as_server_user(argv):
-    return ["runuser", "-u", SERVER_OS_USER, "--", *argv] if _is_root() else list(argv)
+    return [_runuser(), "-u", SERVER_OS_USER, "--", *argv] if _is_root() else list(argv)
 
 
 def _server_user_can_enter(path):
-    return subprocess.run(["runuser", "-u", SERVER_OS_USER, "--", "test", "-x", str(path)],
+    return subprocess.run([_runuser(), "-u", SERVER_OS_USER, "--", "test", "-x", str(path)],
                           stdin=subprocess.DEVNULL, capture_output=True).returncode == 0
 
 
