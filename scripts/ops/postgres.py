@@ -13,6 +13,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from . import process, system
@@ -244,8 +245,17 @@ def database_exists(settings, name):
     return psql(settings, f"SELECT 1 FROM pg_database WHERE datname = {quote_literal(name)}") == "1"
 
 
-def drop_database(settings, name):
-    psql(settings, f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)")
+def drop_database(settings, name, attempts=10):
+    """Drop ``name``, ending its connections. An autovacuum worker busy on it
+    (after a large install or uninstall) cannot be ended by a role that is not
+    superuser (``WITH (FORCE)`` then fails); a plain DROP DATABASE makes the
+    worker stop, and the drop is tried again for a few seconds."""
+    for attempt in range(attempts):
+        if psql(settings, f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)", check=False) is not None:
+            break
+        if psql(settings, f"DROP DATABASE IF EXISTS {quote_ident(name)}", check=attempt == attempts - 1) is not None:
+            break
+        time.sleep(1)
     shutil.rmtree(settings.filestore(name), ignore_errors=True)
 
 
