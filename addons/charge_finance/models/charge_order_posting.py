@@ -65,10 +65,13 @@ class ChargeOrder(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if REBOOK_FIELDS & vals.keys() and self.ids:
+        # only a completed or voided order can have books to change (an open or abnormal one waits for its
+        # outcome): the device listener's writes on running orders cost no query here
+        settled = self.filtered(lambda o: o.state in ("completed", "voided")) if REBOOK_FIELDS & vals.keys() else ()
+        if settled and settled.ids:
             self.env["account.move"].flush_model(["charge_order_id"])
             self.env.cr.execute(SQL("SELECT DISTINCT charge_order_id FROM account_move WHERE charge_order_id = ANY(%s)",
-                                    self.ids))
+                                    settled.ids))
             booked = self.browse(row[0] for row in self.env.cr.fetchall())
             booked._charge_book()
         return result
