@@ -18,8 +18,7 @@ import psycopg2
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from odoo.addons.charge_device.simulator import VirtualPile
-
+from pile_simulator import VirtualPile
 from scripts.ops import config as ops_config
 from scripts.ops import device_bus, odoo_cmd, postgres
 

@@ -10,7 +10,7 @@ import pytest
 
 from device_bus_harness import e2e_bus, wait_for
 
-from odoo.addons.charge_device.simulator.pile import AuthorizationRejected
+from pile_simulator.pile import AuthorizationRejected
 
 SERIAL = "44030501000001"      # demo DC pile of 深圳湾科技园超充站 (time-of-use tariff, keeps a local list)
 LI_LEI_CARD = "SZ00010001"     # 李雷: authentication card, white-listed, 200 in the wallet

@@ -66,3 +66,12 @@ def test_problems_lists_warnings_too():
         f"{T} WARNING db odoo.models: charge.x: inconsistent 'compute_sudo' \n",
     ])
     assert [(rec.level, rec.logger) for rec in found] == [("WARNING", "odoo.models")]
+
+
+def test_docutils_noise_of_odoo_core_is_logged_but_not_echoed():
+    from scripts.ops import process
+
+    assert not process.echoed("<string>:38: (ERROR/3) Unexpected indentation.\n")
+    assert not process.echoed("<string>:43: (WARNING/2) Block quote ends without a blank line; unexpected unindent.\n")
+    assert process.echoed(f"{T} ERROR charge odoo.modules.loading: <string>:38: (ERROR/3) x\n")
+    assert process.echoed("Traceback (most recent call last):\n")

@@ -20,6 +20,7 @@
         "views/charge_tariff_views.xml",
         "views/charge_tariff_push_views.xml",
         "views/charge_order_views.xml",
+        "views/charge_connector_views.xml",
         "views/charge_order_handling_views.xml",
         "views/charge_reservation_views.xml",
         "views/charge_pile_views.xml",
@@ -34,5 +35,16 @@
     "demo": [
         "demo/charge_billing_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "charge_billing/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "charge_billing/static/tests/tours/**/*",
+        ],
+        "web.assets_unit_tests": [
+            "charge_billing/static/tests/**/*.test.js",
+        ],
+    },
     "installable": True,
 }

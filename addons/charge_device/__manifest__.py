@@ -1,6 +1,6 @@
 {
     "name": "Charging Operations: Device Bus",
-    "summary": "OCPP 1.6 over MQTT: listener, commands, sessions, alarms, QR codes and a pile simulator",
+    "summary": "OCPP 1.6 over MQTT: listener, commands, sessions, alarms and QR codes",
     "version": "19.0.1.0.0",
     "category": "Services/Charging",
     "author": "Charging Operations Team",

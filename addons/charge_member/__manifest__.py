@@ -34,6 +34,7 @@
         "wizards/charge_member_status_views.xml",
         "wizards/charge_member_import_views.xml",
         "wizards/charge_order_start_views.xml",
+        "wizards/charge_command_wizard_views.xml",
         "views/charge_member_menus.xml",
     ],
     "demo": [

@@ -87,12 +87,16 @@ def listener_command(settings):
 
 
 def simulator_command(settings):
-    """The demo piles, live: they boot, report their statuses, answer commands
-    (a remote start from the web client charges), and run a few sessions of
-    their own in real time: 12 sessions of 4 to 15 minutes started within the
-    first 10 minutes. Real time, because a pile whose clock runs ahead of the
-    platform's gives abnormal orders (charge_billing's rule d)."""
+    """The demo piles, live (``charge_simulator --demo``, the repository's
+    pile_simulator package): they boot, report their statuses, answer commands
+    (a remote start from the web client charges), and keep charging by
+    themselves as long as ``make run`` runs: within the first minute several
+    connectors charge with members' cards (e-bike riders' on the e-bike
+    station), sessions last a few minutes, some drivers leave the gun in after
+    the charge (an occupancy), a lost or frozen card is refused now and then,
+    and a connector reports a fault now and then (an alarm). Real time (speed
+    1), because a pile whose clock runs ahead of the platform's gives abnormal
+    orders (charge_billing's rule d): the demo is short sessions, not a fast clock."""
     stations = [arg for code in DEMO_STATIONS for arg in ("--station", code)]
     return odoo_cmd.addon_command(settings, "charge_simulator", settings.db_name, *stations,
-                                  "--sessions", "12", "--speed", "1", "--session-minutes", "4-15",
-                                  "--spread", "600", "--meter-interval", "30", "--duration", "0")
+                                  "--demo", "--speed", "1", "--meter-interval", "30", "--duration", "0")

@@ -1,6 +1,6 @@
 """``test``: a fresh ``charge_test`` database with every charge addon and its
 tests (at_install + post_install, demo data), then the repo-level pytest
-suite (tests/) on that database; one report, one closing line
+suite (tests/, and pile_simulator/ for the pile simulator) on that database; one report, one closing line
 ``N passed, M failed[, K skipped]``."""
 
 import sys
@@ -85,10 +85,11 @@ def run_odoo_tests(settings, outcome):
 
 
 def run_pytest(settings, outcome, test_db_ready):
-    step("Repo-level tests: pytest tests/")
+    step("Repo-level tests: pytest tests/ pile_simulator/")
     junit = settings.logs_dir / "pytest-junit.xml"
     junit.unlink(missing_ok=True)
-    argv = [sys.executable, "-m", "pytest", "tests/", "-ra",
+    # pile_simulator/tests: the pile simulator's unit tests (a repository tool, not an addon)
+    argv = [sys.executable, "-m", "pytest", "tests/", "pile_simulator/", "-ra",
             f"--junitxml={junit}", "-o", f"cache_dir={settings.cache / 'pytest'}"]
     if test_db_ready:
         # pytest-odoo: the ORM of the fresh test database in repo-level tests

@@ -1,4 +1,5 @@
 from . import charge_protected_fields
+from . import mail_thread
 from . import res_company
 from . import res_config_settings
 from . import charge_station_tag

@@ -1,4 +1,7 @@
+import re
+
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 from ..tools.serials import connector_code
 
@@ -10,6 +13,10 @@ INTERFACE_TYPES = [
     ("chademo", "CHAdeMO"),
     ("ebike_socket", "E-bike Socket"),
 ]
+
+# what a user types for a connector: its display name "CODE (Label)", or a pile serial and a connector number
+DISPLAYED = re.compile(r"^(?P<code>\S+)\s*\((?P<label>.*?)\)?$")
+SERIAL_NUMBER = re.compile(r"^(?P<serial>.+?)[\s#/:_.-]+0*(?P<number>\d{1,2})$")
 
 # OCPP 1.6 ChargePointStatus, plus "offline" when the pile is not connected.
 CONNECTOR_STATUSES = [
@@ -73,6 +80,39 @@ class ChargeConnector(models.Model):
         for connector in self:
             label = f" ({connector.name})" if connector.name else ""
             connector.display_name = f"{connector.code or connector.number}{label}"
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """What the user sees finds the connector: its code (pile serial and two-digit
+        number), its label, its whole display name "CODE (Label)", its pile's serial or
+        name, or a pile serial and a connector number ("SZ0007 2", "SZ0007-2")."""
+        if operator in Domain.NEGATIVE_OPERATORS:
+            return NotImplemented
+        if operator == "in":
+            return Domain.OR(self._display_name_domain(text, exact=True)
+                             for text in value if isinstance(text, str) and text.strip())
+        if isinstance(value, str) and value.strip() and operator in ("=", "like", "ilike", "=like", "=ilike"):
+            return self._display_name_domain(value, exact=operator == "=")
+        return super()._search_display_name(operator, value)
+
+    @api.model
+    def _display_name_domain(self, text, exact=False):
+        text = text.strip()
+        operator = "=" if exact else "ilike"
+        domains = [Domain("code", "=ilike", text), Domain("name", operator, text)]
+        if not exact:
+            domains += [Domain("code", "ilike", text), Domain("pile_id.serial", "ilike", text),
+                        Domain("pile_id.name", "ilike", text)]
+        displayed = DISPLAYED.match(text)
+        if displayed and "(" in text:
+            label = displayed["label"].strip()
+            domains.append(Domain("code", "=ilike", displayed["code"])
+                           & (Domain("name", operator, label) if label else Domain.TRUE))
+        numbered = SERIAL_NUMBER.match(text)
+        if numbered:
+            domains.append(Domain("pile_id.serial", "=ilike", numbered["serial"].strip())
+                           & Domain("number", "=", int(numbered["number"])))
+        return Domain.OR(domains)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -161,9 +161,11 @@ class ChargeStation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         stations = super().create(vals_list)
-        default_name = self.env._("Default Area")
+        # named in the language of whoever creates the station, else in the
+        # operator's (demo data, imports and RPC calls come without one)
         self.env["charge.area"].create([
-            {"station_id": station.id, "name": default_name, "is_default": True}
+            {"station_id": station.id, "is_default": True,
+             "name": station.company_id._charge_in_operator_lang(station).env._("Default Area")}
             for station in stations
         ])
         return stations

@@ -11,3 +11,6 @@ from . import test_local_time
 from . import test_protected_fields
 from . import test_xlsx
 from . import test_amounts
+from . import test_connector_search
+from . import test_operator_ui
+from . import test_chatter_language

@@ -17,7 +17,7 @@ class ChargeParkingSpaceBatch(models.TransientModel):
     number_width = fields.Integer(string="Digits", required=True, default=3)
     prefix = fields.Char(help="Space numbers are this prefix followed by a number, such as B1-001.")
     lock_type = fields.Selection(
-        selection=lambda self: self.env["charge.parking.space"]._fields["lock_type"].selection,
+        selection=lambda self: self.env["charge.parking.space"]._fields["lock_type"]._description_selection(self.env),
         required=True, default="none",
     )
 

@@ -12,6 +12,7 @@ from . import charge_station
 from . import charge_pile
 from . import charge_order
 from . import charge_order_pricing
+from . import charge_order_live
 from . import charge_order_export
 from . import charge_order_line
 from . import charge_order_anomaly

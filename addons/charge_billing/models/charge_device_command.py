@@ -5,8 +5,8 @@ from .charge_tariff_push import FAILED
 
 class ChargeDeviceCommand(models.Model):
     """Orders follow the answers to their commands: a remote start the pile
-    refused or never answered fails its order; a refused remote stop puts it
-    back to charging."""
+    refused or never answered (or that the bus could not send) fails its order;
+    a refused remote stop puts it back to charging."""
     _inherit = "charge.device.command"
 
     @api.model
@@ -14,6 +14,11 @@ class ChargeDeviceCommand(models.Model):
         command = super()._on_answer(pile_id, frame)
         command._follow_orders()
         return command
+
+    def _publish(self, commit=None):
+        super()._publish(commit=commit)
+        # the bus unreachable: a remote start that never left fails its order at once
+        self.exists()._follow_orders()
 
     @api.model
     def _cron_timeout(self):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.charge_device.tools import ocpp_labels
+
 from ..tools import occupancy as occupancy_rule
 
 STATES = [
@@ -70,7 +72,10 @@ class ChargeOrder(models.Model):
     amount_total = fields.Monetary(string="Total", readonly=True, tracking=True)
     amount_pile = fields.Monetary(string="Pile Amount", readonly=True,
                                   help="What the pile computed, when it reports it.")
-    end_reason = fields.Char(readonly=True)
+    end_reason = fields.Char(string="End Reason (OCPP)", readonly=True,
+                             help="The session's stop reason as the pile sent it.")
+    end_reason_label = fields.Selection(ocpp_labels.STOP_REASONS, string="End Reason",
+                                        compute="_compute_end_reason_label")
     line_ids = fields.One2many("charge.order.line", "order_id", string="Bill Lines", readonly=True)
     anomaly_ids = fields.One2many("charge.order.anomaly", "order_id", string="Anomalies", readonly=True)
     abnormal_type = fields.Selection([("data", "Data Exception"), ("control", "Control Exception")],
@@ -110,6 +115,11 @@ class ChargeOrder(models.Model):
             name for name, field in self._fields.items()
             if field.store and field.readonly and not field.compute and not field.related
         }
+
+    @api.depends("end_reason")
+    def _compute_end_reason_label(self):
+        for order in self:
+            order.end_reason_label = ocpp_labels.label_key(order.end_reason, ocpp_labels.STOP_REASONS)
 
     @api.depends("start_date", "stop_date")
     def _compute_duration(self):

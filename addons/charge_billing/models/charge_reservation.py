@@ -54,10 +54,14 @@ class ChargeReservation(models.Model):
 
     def _charge_protected_field_names(self):
         # the state, its dates, the fee and the times billed change through the reservation's actions only
-        return super()._charge_protected_field_names() | {
+        protected = super()._charge_protected_field_names() | {
             name for name, field in self._fields.items()
             if field.store and field.readonly and not field.compute and not field.related and name != "name"
         }
+        # exempting a vehicle from the occupancy fee is a Charging Manager's decision, not a clerk's
+        if not self.env.user.has_group("charge_base.group_charge_manager"):
+            protected.add("whitelisted")
+        return protected
 
     def action_reserve(self):
         """Send ReserveNow; the connector is held until the expiry."""

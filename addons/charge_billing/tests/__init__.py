@@ -21,3 +21,5 @@ from . import test_entered_amounts
 from . import test_charge_bill
 from . import test_reservation_rights
 from . import test_wizard_forms
+from . import test_live_figures
+from . import test_order_list_export

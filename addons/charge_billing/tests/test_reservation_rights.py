@@ -1,4 +1,4 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.charge_base.tests.rpc import ChargeRpcMixin
 
@@ -46,3 +46,18 @@ class TestReservationRights(ChargeRpcMixin, ChargeBillingCase, HttpCase):
         self.assertRpcRefused(self.outsider, "charge.reservation", "read", reservation.ids, ["state"])
         self.assertRpcRefused(self.outsider, "charge.reservation", "action_cancel", reservation.ids)
         self.assertEqual(reservation.state, "draft")
+
+    def test_only_a_manager_whitelists_a_reservation(self):
+        """A whitelisted vehicle accrues no occupancy fee: a clerk can neither tick the flag nor book a whitelisted
+        reservation, over RPC or in the form (read-only there); a Charging Manager can."""
+        reservation = self.book(self.user)
+        self.assertRpcRefused(self.user, "charge.reservation", "write", reservation.ids, {"whitelisted": True})
+        self.assertRpcRefused(self.user, "charge.reservation", "create", {
+            "connector_id": self.connector1.id, "partner_id": self.customer.id, "id_tag": "CARD0002",
+            "whitelisted": True})
+        self.assertFalse(reservation.whitelisted)
+        self.rpc(self.manager, "charge.reservation", "write", reservation.ids, {"whitelisted": True})
+        self.assertTrue(reservation.whitelisted)
+        for user, readonly in ((self.user, True), (self.manager, False)):
+            form = Form(reservation.with_user(user))
+            self.assertEqual(form._get_modifier("whitelisted", "readonly"), readonly)

@@ -3,7 +3,7 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import qr_labels
+from ..tools import ocpp_labels, qr_labels
 
 STUCK_STATUSES = ("charging", "preparing", "reserved", "finishing", "suspended_ev", "suspended_evse")
 
@@ -11,7 +11,10 @@ STUCK_STATUSES = ("charging", "preparing", "reserved", "finishing", "suspended_e
 class ChargeConnector(models.Model):
     _inherit = "charge.connector"
 
-    error_code = fields.Char(string="Error Code", readonly=True, help="OCPP ChargePointErrorCode last reported.")
+    error_code = fields.Char(string="Error Code (OCPP)", readonly=True,
+                             help="OCPP ChargePointErrorCode last reported.")
+    error_code_label = fields.Selection(ocpp_labels.ERROR_CODES, string="Error Code",
+                                        compute="_compute_error_code_label")
     vendor_error_code = fields.Char(string="Vendor Error Code", readonly=True)
     error_info = fields.Char(string="Error Info", readonly=True)
     operative = fields.Boolean(
@@ -22,6 +25,11 @@ class ChargeConnector(models.Model):
     active_session_id = fields.Many2one("charge.session", string="Current Session",
                                         compute="_compute_active_session_id")
     qr_url = fields.Char(string="QR Code URL", compute="_compute_qr_url")
+
+    @api.depends("error_code")
+    def _compute_error_code_label(self):
+        for connector in self:
+            connector.error_code_label = ocpp_labels.label_key(connector.error_code, ocpp_labels.ERROR_CODES)
 
     def _compute_active_session_id(self):
         sessions = self.env["charge.session"].search(

@@ -71,6 +71,8 @@ class ChargeDeviceBus(models.AbstractModel):
              LEFT JOIN charge_session s ON s.id = v.transaction_id AND s.pile_id = v.pile_id
             """, rows, template="(%s::int, %s, %s, %s, %s::timestamp, %s::float, %s::float, %s::float, "
                                "%s::float, %s::float, %s::float)", page_size=1000)
+            # the sessions' samples as read after the batch (pricing reads them) include the new rows
+            self.env["charge.session"].invalidate_model(["meter_value_ids"])
         if progress:
             execute_values(cr._obj, """
                 UPDATE charge_session s

@@ -13,6 +13,23 @@ _logger = logging.getLogger(__name__)
 # status values of a CALLRESULT that mean the pile accepted the command
 ACCEPTED = {"Accepted", "Unlocked", "Scheduled", "RebootRequired"}
 
+# what a clerk reads for each OCPP action; the OCPP name itself is what is stored and sent
+ACTION_LABELS = {
+    "RemoteStartTransaction": "Remote Start",
+    "RemoteStopTransaction": "Remote Stop",
+    "Reset": "Reboot",
+    "UnlockConnector": "Unlock Connector",
+    "ChangeAvailability": "Change Availability",
+    "TriggerMessage": "Request a Report",
+    "GetConfiguration": "Read Configuration",
+    "ChangeConfiguration": "Change Configuration",
+    "DataTransfer": "Data Transfer",
+    "ReserveNow": "Reserve",
+    "CancelReservation": "Cancel Reservation",
+    "SendLocalList": "Send Card List",
+    "GetLocalListVersion": "Read Card List Version",
+}
+
 
 class ChargeDeviceCommand(models.Model):
     """A command sent to a pile: a record first (queued), published after
@@ -27,7 +44,7 @@ class ChargeDeviceCommand(models.Model):
     connector_id = fields.Many2one("charge.connector", string="Connector", ondelete="set null")
     station_id = fields.Many2one(related="pile_id.station_id", store=True)
     company_id = fields.Many2one(related="pile_id.company_id", store=True, index=True)
-    action = fields.Selection([(action, action) for action in ocpp_routes.COMMAND_ACTIONS],
+    action = fields.Selection([(action, ACTION_LABELS[action]) for action in ocpp_routes.COMMAND_ACTIONS],
                               required=True, readonly=True)
     payload = fields.Text(required=True, readonly=True)
     message_id = fields.Char(string="Message Id", required=True, readonly=True, index=True,
@@ -46,9 +63,11 @@ class ChargeDeviceCommand(models.Model):
     _message_unique = models.Constraint("UNIQUE(message_id)", "Command message ids are unique.")
 
     @api.depends("action", "pile_id.serial")
+    @api.depends_context("lang")
     def _compute_display_name(self):
+        labels = dict(self._fields["action"]._description_selection(self.env))
         for command in self:
-            command.display_name = f"{command.action} → {command.pile_id.serial}"
+            command.display_name = f"{labels.get(command.action, command.action or '')} → {command.pile_id.serial}"
 
     # Sending ------------------------------------------------------------------
 
@@ -80,23 +99,37 @@ class ChargeDeviceCommand(models.Model):
         ids = self.env.cr.postcommit.data.pop("charge_device.commands", [])
         if not ids:
             return
-        with modules.registry.Registry(self.env.cr.dbname).cursor() as cr:
-            self.env(cr=cr, su=True)["charge.device.command"].browse(ids)._publish()
+        # the user's transaction is committed: whatever happens here is no error of theirs
+        # (a dialog now would make a clerk send again a command already sent); a command
+        # left queued is timed out by the cron
+        try:
+            with modules.registry.Registry(self.env.cr.dbname).cursor() as cr:
+                self.env(cr=cr, su=True)["charge.device.command"].browse(ids)._publish(commit=cr.commit)
+        except Exception:
+            _logger.exception("recording the publication of command(s) %s failed", ids)
 
-    def _publish(self):
-        """Publish the commands still queued and record the outcome."""
+    def _publish(self, commit=None):
+        """Publish the commands still queued and record the outcome.
+
+        They are recorded as sent (and ``commit`` called) before the frames
+        leave: a pile answers within milliseconds, and the listener recording
+        its answer must find the command sent, not race with this write for
+        the same row. Should the process die right after, the command sent
+        but never delivered is closed by the timeout cron."""
         commands = self.exists().filtered(lambda c: c.state == "queued")
         if not commands:
             return
         messages = [(ocpp_routes.down_topic(c.company_id.charge_mqtt_prefix, c.pile_id.serial),
                      c._frame().encode()) for c in commands]
+        commands.write({"state": "sent", "sent_date": fields.Datetime.now()})
+        if commit:
+            commit()
         try:
             self._publisher().publish(messages)
         except PublishError as error:
             _logger.warning("publishing %d command(s) failed: %s", len(commands), error)
-            commands.write({"state": "failed", "error": self.env._("The device bus is unreachable: %s", error)})
-        else:
-            commands.write({"state": "sent", "sent_date": fields.Datetime.now()})
+            commands.write({"state": "failed", "sent_date": False,
+                            "error": self.env._("The device bus is unreachable: %s", error)})
 
     @api.model
     def _publisher(self):

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools import ocpp_labels
+
 FRAME_TYPES = [("call", "Call"), ("result", "Call Result"), ("error", "Call Error"), ("invalid", "Invalid")]
 
 
@@ -20,16 +22,24 @@ class ChargeDeviceMessage(models.Model):
     company_id = fields.Many2one("res.company", index=True, readonly=True)
     received_at = fields.Datetime(required=True, index=True, readonly=True)
     frame_type = fields.Selection(FRAME_TYPES, required=True, readonly=True)
-    action = fields.Char(index=True, readonly=True)
+    action = fields.Char(string="Action (OCPP)", index=True, readonly=True)
+    action_label = fields.Selection(ocpp_labels.PILE_ACTIONS, string="Action", compute="_compute_ocpp_labels")
     payload = fields.Text(readonly=True)
     payload_hash = fields.Char(readonly=True)
     reply = fields.Text(readonly=True)
-    error_code = fields.Char(readonly=True, index=True)
+    error_code = fields.Char(string="Error Code (OCPP)", readonly=True, index=True)
+    error_code_label = fields.Selection(ocpp_labels.FRAME_CODES, string="Error Code", compute="_compute_ocpp_labels")
     error_description = fields.Text(readonly=True)
 
     _frame_key = models.Index("(serial, message_id)")
     # the invalid frames of a pile in a recent window (alarm 5003)
     _pile_flagged = models.Index("(pile_id, received_at) WHERE error_code IS NOT NULL")
+
+    @api.depends("action", "error_code")
+    def _compute_ocpp_labels(self):
+        for message in self:
+            message.action_label = ocpp_labels.label_key(message.action, ocpp_labels.PILE_ACTIONS)
+            message.error_code_label = ocpp_labels.label_key(message.error_code, ocpp_labels.FRAME_CODES)
 
     @api.depends("serial", "action", "message_id")
     def _compute_display_name(self):

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.charge_base.models.charge_connector import CONNECTOR_STATUSES
 
+from ..tools import ocpp_labels
 from ..tools.faults import OFFLINE
 
 # fields that change who may log in to the broker, and with which rights
@@ -27,10 +28,16 @@ class ChargePile(models.Model):
     last_boot = fields.Datetime(readonly=True)
     device_status = fields.Selection(CONNECTOR_STATUSES, string="Pile Status", readonly=True,
                                      help="Status the pile reports for itself (connector 0).")
-    error_code = fields.Char(string="Error Code", readonly=True)
+    error_code = fields.Char(string="Error Code (OCPP)", readonly=True)
     vendor_error_code = fields.Char(string="Vendor Error Code", readonly=True)
-    firmware_status = fields.Char(readonly=True)
-    diagnostics_status = fields.Char(readonly=True)
+    firmware_status = fields.Char(string="Firmware Status (OCPP)", readonly=True)
+    diagnostics_status = fields.Char(string="Diagnostics Status (OCPP)", readonly=True)
+    # the reported values above, translated (tools/ocpp_labels.py)
+    error_code_label = fields.Selection(ocpp_labels.ERROR_CODES, string="Error Code", compute="_compute_ocpp_labels")
+    firmware_status_label = fields.Selection(ocpp_labels.FIRMWARE_STATUSES, string="Firmware Status",
+                                             compute="_compute_ocpp_labels")
+    diagnostics_status_label = fields.Selection(ocpp_labels.DIAGNOSTICS_STATUSES, string="Diagnostics Status",
+                                                compute="_compute_ocpp_labels")
     configuration = fields.Text(readonly=True, help="Configuration keys the pile reported last.")
     id_tag_ids = fields.One2many("charge.pile.id.tag", "pile_id", string="Authorised Id Tags")
     session_ids = fields.One2many("charge.session", "pile_id", string="Sessions")
@@ -40,6 +47,14 @@ class ChargePile(models.Model):
     session_count = fields.Integer(compute="_compute_device_counts")
     open_alarm_count = fields.Integer(compute="_compute_device_counts")
     command_count = fields.Integer(compute="_compute_device_counts")
+
+    @api.depends("error_code", "firmware_status", "diagnostics_status")
+    def _compute_ocpp_labels(self):
+        for pile in self:
+            pile.error_code_label = ocpp_labels.label_key(pile.error_code, ocpp_labels.ERROR_CODES)
+            pile.firmware_status_label = ocpp_labels.label_key(pile.firmware_status, ocpp_labels.FIRMWARE_STATUSES)
+            pile.diagnostics_status_label = ocpp_labels.label_key(pile.diagnostics_status,
+                                                                  ocpp_labels.DIAGNOSTICS_STATUSES)
 
     def _compute_device_counts(self):
         def count(model, domain):
@@ -131,10 +146,18 @@ class ChargePile(models.Model):
 
     # Commands ----------------------------------------------------------------
 
-    def _simulator_id_tags(self):
-        """The id tags the demo simulator may swipe on these piles: their own
-        lists here; higher modules add their cards."""
-        return set(self.env["charge.pile.id.tag"].search([("pile_id", "in", self.ids)]).mapped("tag"))
+    def _simulator_cast(self):
+        """The drivers of the demo simulator (``charge_simulator --demo``) on
+        these piles: ``{"tags": {serial: [id tags the platform accepts on that
+        pile]}, "refused": [id tags it refuses]}``. Here each pile's own list,
+        on the piles that can charge; charge_member swipes members' cards."""
+        Bus = self.env["charge.device.bus"]
+        tags = {}
+        for pile in self.filtered("serial"):
+            if Bus._charge_refusal(pile) is None:
+                found = self.env["charge.pile.id.tag"].search([("pile_id", "=", pile.id)])
+                tags[pile.serial] = sorted(set(found.mapped("tag")))
+        return {"tags": tags, "refused": []}
 
     def _send_command(self, action, payload, connector=None):
         self.ensure_one()

@@ -2,6 +2,8 @@ import json
 
 from odoo import api, fields, models
 
+from ..tools import ocpp_labels, power_curve
+
 
 class ChargeSession(models.Model):
     """A charging transaction as the pile reports it. Its id is the OCPP
@@ -28,7 +30,9 @@ class ChargeSession(models.Model):
     energy_kwh = fields.Float(string="Energy (kWh)", digits=(12, 3), compute="_compute_energy", store=True)
     power_kw = fields.Float(string="Power (kW)", digits=(10, 2), help="Latest power the pile reported.")
     soc = fields.Float(string="SoC (%)", digits=(5, 1))
-    stop_reason = fields.Char()
+    stop_reason = fields.Char(string="Stop Reason (OCPP)", help="The reason as the pile sent it.")
+    stop_reason_label = fields.Selection(ocpp_labels.STOP_REASONS, string="Stop Reason",
+                                         compute="_compute_stop_reason_label")
     state = fields.Selection(
         [("active", "Active"), ("suspended", "Suspended (Pile Offline)"), ("finished", "Finished")],
         required=True, default="active", index=True,
@@ -46,23 +50,31 @@ class ChargeSession(models.Model):
         for session in self:
             session.name = f"T{session.id or 0:08d}"
 
+    @api.depends("stop_reason")
+    def _compute_stop_reason_label(self):
+        for session in self:
+            session.stop_reason_label = ocpp_labels.label_key(session.stop_reason, ocpp_labels.STOP_REASONS)
+
     @api.depends("meter_start", "meter_stop", "meter_last", "state")
     def _compute_energy(self):
         for session in self:
             end = session.meter_stop if session.state == "finished" else max(session.meter_last, session.meter_start)
             session.energy_kwh = max(end - session.meter_start, 0) / 1000.0
 
-    @api.depends("meter_value_ids.power_w", "meter_value_ids.energy_wh", "meter_start")
+    @api.depends("meter_value_ids.power_w", "meter_value_ids.energy_wh", "meter_value_ids.soc", "meter_start")
     def _compute_power_curve(self):
         for session in self:
-            values = session.meter_value_ids.sorted("timestamp")
-            session.power_curve = json.dumps({
-                "labels": [fields.Datetime.context_timestamp(session, v.timestamp).strftime("%H:%M")
-                           for v in values],
-                "power_kw": [round(v.power_w / 1000.0, 2) for v in values],
-                "energy_kwh": [round(max(v.energy_wh - session.meter_start, 0) / 1000.0, 3) if v.energy_wh else None
-                               for v in values],
-            })
+            samples = [power_curve.Sample(at=fields.Datetime.context_timestamp(session, v.timestamp),
+                                          energy_wh=v.energy_wh, power_w=v.power_w, soc=v.soc)
+                       for v in session.meter_value_ids.sorted("timestamp")]
+            session.power_curve = json.dumps(power_curve.curve(samples, session.meter_start))
+
+    def action_view_power_curve(self):
+        """The power curve of the session in a dialog."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "name": self.env._("Power Curve"), "res_model": "charge.session",
+                "res_id": self.id, "view_mode": "form", "target": "new",
+                "views": [(self.env.ref("charge_device.charge_session_view_form_power_curve").id, "form")]}
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -11,8 +11,11 @@ from . import test_bus_status
 from . import test_online
 from . import test_commands
 from . import test_qr_export
-from . import test_simulator
 from . import test_broker_access
 from . import test_bus_operability
 from . import test_command_rights
+from . import test_command_labels
 from . import test_id_tag_rights
+from . import test_power_curve
+from . import test_demo_qr
+from . import test_ocpp_labels

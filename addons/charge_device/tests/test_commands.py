@@ -48,6 +48,29 @@ class TestCommands(ChargeDeviceCase):
         self.assertEqual(command.state, "accepted")
         self.assertTrue(command.answer_date)
 
+    def test_a_command_is_recorded_sent_before_its_frame_leaves(self):
+        """The pile answers within milliseconds, possibly before the publishing
+        transaction ends: the command is already sent (and committed) when the
+        frame leaves, so the listener recording the answer does not race the
+        publisher's own write for the same row."""
+        self.pile.with_user(self.user).action_sync_clock()
+        command = self.pile.command_ids
+        self.assertEqual(command.state, "queued")
+        seen, test = [], self
+
+        class AnsweringPublisher(FakePublisher):
+            def publish(self, messages, timeout=5.0):
+                seen.append(("publish", command.state, bool(command.sent_date)))
+                super().publish(messages, timeout)
+                test.answer(command, {"status": "Accepted"})  # the answer, while still publishing
+
+        queued = self.env.cr.postcommit.data.get("charge_device.commands")
+        with patch.object(type(self.env["charge.device.command"]), "_publisher",
+                          return_value=AnsweringPublisher()):
+            self.env["charge.device.command"].browse(queued)._publish(commit=lambda: seen.append(("commit",)))
+        self.assertEqual(seen, [("commit",), ("publish", "sent", True)])
+        self.assertEqual(command.state, "accepted", "the answer is kept, not overwritten by 'sent'")
+
     def test_clerk_remote_start_is_published_after_the_commit(self):
         """A clerk fills in the Remote Start wizard of a connector; once the transaction
         commits, the platform publishes the command and records it as sent."""

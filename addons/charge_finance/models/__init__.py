@@ -12,4 +12,6 @@ from . import charge_wallet_transaction_orders
 from . import charge_card_load
 from . import charge_pile_id_tag
 from . import charge_order_reconciliation
+from . import charge_order_entries
+from . import charge_order_demo
 from . import res_config_settings_orders

@@ -275,3 +275,8 @@ class AccountChartTemplate(models.AbstractModel):
             company = self.env["res.company"].browse(company_id)
             if company.exists() and company.chart_template not in ("cn", "cn_large_bis"):
                 self.try_loading("cn", company, install_demo=True)
+                # the demo's recharges, wallet payments and orders were posted on the chart the demo of `account`
+                # gave the company, whose entries the Chinese chart replaced: they are posted again on it
+                self.env["charge.wallet.transaction"].sudo()._cron_post_daily_summary()
+                self.env["charge.order"].sudo().search([("company_id", "=", company.id),
+                                                        ("state", "=", "completed")])._charge_book()

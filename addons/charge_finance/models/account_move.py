@@ -16,6 +16,21 @@ class AccountMove(models.Model):
         search="_search_charge_wallet_transaction_ids")
     charge_wallet_transaction_count = fields.Integer(compute="_compute_charge_wallet_transaction_ids",
                                                      string="Wallet Lines")
+    charge_wallet_journal = fields.Boolean(string="In a Wallet Journal", compute="_compute_charge_wallet_journal",
+                                           search="_search_charge_wallet_journal",
+                                           help="The entry is in the wallet journal of its company.")
+
+    @api.depends("journal_id")
+    def _compute_charge_wallet_journal(self):
+        journals = self.env["res.company"].sudo().search([]).charge_wallet_journal_id
+        for move in self:
+            move.charge_wallet_journal = move.journal_id in journals
+
+    def _search_charge_wallet_journal(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        journals = self.env["res.company"].sudo().search([]).charge_wallet_journal_id
+        return [("journal_id", "in" if True in value else "not in", journals.ids)]
 
     def _compute_charge_wallet_transaction_ids(self):
         links = posting_link.lines_by_move(self.env.cr, self._origin.ids)

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools.sql import create_index
 
-from . import order_move_link
+from . import order_move_link, posting_link
 
 ORDER_ENTRY_KINDS = [("revenue", "Revenue"), ("adjustment", "Adjustment"), ("reversal", "Reversal")]
 
@@ -30,10 +30,37 @@ class AccountMove(models.Model):
                      ["charge_order_id", "charge_order_seq"], unique=True, where="charge_order_id IS NOT NULL")
         order_move_link.ensure_table(self.env.cr)
 
+    charge_order_ids = fields.Many2many("charge.order", string="Charging Orders", compute="_compute_charge_order_ids",
+                                        help="The orders this entry books: its own order, or the orders of the "
+                                             "wallet lines it posts (payments and their reversals).")
+    charge_order_count = fields.Integer(compute="_compute_charge_order_ids", string="Charging Order Count")
+
+    def _compute_charge_order_ids(self):
+        links = posting_link.lines_by_move(self.env.cr, self._origin.ids)
+        lines = self.env["charge.wallet.transaction"].sudo().browse({i for ids in links.values() for i in ids})
+        order_by_line = {line.id: line.order_id.id for line in lines if line.order_id}
+        for move in self:
+            ids = {order_by_line[i] for i in links.get(move._origin.id, ()) if i in order_by_line}
+            ids |= set(move.sudo().charge_order_id.ids)
+            move.charge_order_ids = self.env["charge.order"].browse(sorted(ids))
+            move.charge_order_count = len(ids)
+
     def action_view_charge_order(self):
         self.ensure_one()
         return {"type": "ir.actions.act_window", "res_model": "charge.order", "res_id": self.charge_order_id.id,
-                "view_mode": "form"}
+                "view_mode": "form", "views": [(False, "form")]}
+
+    def action_view_charge_orders(self):
+        """The orders of the entry (read only for an accountant without charging rights)."""
+        self.ensure_one()
+        orders = self.charge_order_ids
+        name = self.env._("Charging Orders of %s", self.display_name)
+        action = {"type": "ir.actions.act_window", "res_model": "charge.order", "name": name, "display_name": name,
+                  "context": {"create": False}}
+        if len(orders) == 1:
+            return {**action, "view_mode": "form", "views": [(False, "form")], "res_id": orders.id}
+        return {**action, "view_mode": "list,form", "views": [(False, "list"), (False, "form")],
+                "domain": [("id", "in", orders.ids)]}
 
     def _charge_booked_amounts(self):
         """{component: Decimal} booked by the posted entries ``self``."""

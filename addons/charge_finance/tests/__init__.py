@@ -11,3 +11,7 @@ from . import test_order_posting
 from . import test_order_posting_rights
 from . import test_reinstall
 from . import test_tours
+from . import test_accountant
+from . import test_role_sweep
+from . import test_day_tours
+from . import test_zh_cn_interface

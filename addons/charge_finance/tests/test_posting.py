@@ -27,7 +27,8 @@ class TestDocumentPosting(ChargeFinanceCase):
         self.assertEqual(move.line_ids.partner_id, self.li, "the liability is the member's")
         self.assertEqual(move.charge_wallet_transaction_ids, line)
         self.assertTrue(line.posted)
-        self.assertEqual(self.env["charge.wallet.transaction"].search([("posted", "=", True)]), line)
+        self.assertEqual(self.env["charge.wallet.transaction"].search([("posted", "=", True),
+                                                                       ("company_id", "=", self.company.id)]), line)
         self.assertFalse(self.env["charge.wallet.transaction"].search([("posted", "=", False),
                                                                        ("company_id", "=", self.company.id)]))
 

@@ -16,7 +16,12 @@ class TestPostingLinksOutliveTheModule(ChargeFinanceCase):
     uninstalls and reinstalls the module for real."""
 
     def links(self):
-        self.env.cr.execute(SQL("SELECT transaction_id, move_id FROM %s ORDER BY 1", SQL.identifier(TABLE)))
+        """The links of the company's lines (the demo data's lines are posted too)."""
+        self.env.cr.execute(SQL("""
+            SELECT link.transaction_id, link.move_id
+              FROM %s link JOIN charge_wallet_transaction line ON line.id = link.transaction_id
+             WHERE line.company_id = %s ORDER BY 1
+        """, SQL.identifier(TABLE), self.company.id))
         return self.env.cr.fetchall()
 
     def test_no_field_declares_the_link_table(self):

@@ -66,11 +66,14 @@ class ChargeCard(models.Model):
         for card in self:
             card.has_pin = bool(hashes.get(card.id))
 
-    @api.depends("name", "card_type")
+    @api.depends("name", "card_type", "partner_id.name", "group_id.name")
+    @api.depends_context("charge_card_show_holder")
     def _compute_display_name(self):
         types = dict(self._fields["card_type"]._description_selection(self.env))
+        show_holder = self.env.context.get("charge_card_show_holder")
         for card in self:
-            card.display_name = f"{card.name} ({types.get(card.card_type, '')})"
+            holder = (card.partner_id or card.group_id).sudo().display_name if show_holder else ""
+            card.display_name = f"{card.name} ({types.get(card.card_type, '')})" + (f" – {holder}" if holder else "")
 
     # Values ------------------------------------------------------------------------------
 
@@ -187,6 +190,8 @@ class ChargeCard(models.Model):
                                                card.state]))
 
     def action_report_lost(self):
+        # the action writes as superuser: the caller's own right to change these cards first
+        self.check_access("write")
         self._check_state(("active",))
         self._charge_action().write({"state": "lost"})
 
@@ -197,6 +202,7 @@ class ChargeCard(models.Model):
         self._charge_action().write({"state": "active"})
 
     def action_cancel(self):
+        self.check_access("write")
         self._check_state(("active", "lost"))
         self._charge_action().write({"state": "cancelled", "whitelisted": False})
 

@@ -9,6 +9,7 @@ class ChargeCardCategory(models.Model):
     _parent_store = True
     _order = "complete_name"
     _rec_name = "complete_name"
+    _rec_names_search = ["complete_name", "name"]
     _inherit = ["charge.default.category.mixin"]
     _check_company_auto = True
 
@@ -28,6 +29,18 @@ class ChargeCardCategory(models.Model):
         for category in self:
             category.complete_name = (f"{category.parent_id.complete_name} / {category.name}"
                                       if category.parent_id else category.name)
+
+    @api.depends_context("lang")
+    @api.depends("name", "parent_id.complete_name")
+    def _compute_display_name(self):
+        """The path of names in the reader's language (the stored complete name is in
+        the language of whoever last changed it; demo data has none)."""
+        for category in self:
+            names, node = [], category
+            while node:
+                names.insert(0, node.name or "")
+                node = node.parent_id
+            category.display_name = " / ".join(names)
 
     def _compute_card_count(self):
         counts = dict(self.env["charge.card"]._read_group([("category_id", "child_of", self.ids)],

@@ -20,7 +20,11 @@ class ChargeDefaultCategoryMixin(models.AbstractModel):
         """The company's default category, created on first use."""
         category = self.sudo().search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
         if not category:
-            category = self.sudo().create({"name": self.env._("Default Category"), "company_id": company.id,
-                                           "is_default": True})
+            # created in the operator's language when the context has none (demo data, a
+            # member registered over RPC): names computed from it, such as a card
+            # category's complete name, are shown in it
+            categories = company._charge_in_operator_lang(self.sudo())
+            category = categories.create({"name": categories.env._("Default Category"),
+                                          "company_id": company.id, "is_default": True})
             category._translate_default_name()
-        return category.sudo(False)
+        return self.browse(category.id)

@@ -111,14 +111,9 @@ class ChargeOrder(models.Model):
         self.ensure_one()
         if not self.session_id:
             return Decimal(0)
-        stop = fields.Datetime.now() if self.kind == "ebike" else None
-        bill = self._charge_bill(stop=stop)
-        if bill is None:
-            return Decimal(0)
-        if getattr(bill, "meter_backwards", False):
-            # the engine does not price a meter that went backwards: what it costs is not known
-            raise TariffError("meter_backwards", "the meter went backwards")
-        return bill.total
+        # charge_billing's live bill: the one the order's live figures show
+        bill = self._live_bill()
+        return bill.total if bill is not None else Decimal(0)
 
     def _running_cost_bound(self):
         """A cheap upper bound of the car running cost (energy at the dearest

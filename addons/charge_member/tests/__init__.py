@@ -16,3 +16,8 @@ from . import test_ledger_create
 from . import test_card_lists
 from . import test_wizard_forms
 from . import test_wallet_math_repricing
+from . import test_card_start
+from . import test_command_buttons_rpc
+from . import test_simulator_cast
+from . import test_default_names
+from . import test_card_list_cron

@@ -104,8 +104,10 @@ class TestCard(ChargeMemberCase):
                 raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
             return push(records)
 
-        with patch.object(type(self.env["charge.pile"]), "_push_local_list", busy_first_pile):
+        with patch.object(type(self.env["charge.pile"]), "_push_local_list", busy_first_pile), \
+                self.assertLogs("odoo.addons.charge_member.models.charge_pile", "WARNING") as logs:
             self.env["charge.pile"]._cron_push_local_lists()
+        self.assertEqual([(record.levelname, bool(record.exc_info)) for record in logs.records], [("WARNING", False)])
         self.assertEqual((self.pile.local_list_state, second.local_list_state), ("pending", "sent"))
         self.env["charge.pile"]._cron_push_local_lists()
         self.assertEqual(piles.mapped("local_list_state"), ["sent", "sent"])

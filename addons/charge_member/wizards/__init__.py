@@ -6,3 +6,4 @@ from . import charge_card_replace
 from . import charge_member_status
 from . import charge_member_import
 from . import charge_order_start
+from . import charge_command_wizard

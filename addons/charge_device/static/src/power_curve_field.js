@@ -6,8 +6,9 @@ import { registry } from "@web/core/registry";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
 /**
- * The power and energy curve of a charging session, from a JSON field
- * holding {labels: [...], power_kw: [...], energy_kwh: [...]}.
+ * The power, energy and SoC curve of a charging session, from a JSON field
+ * holding {labels: [...], power_kw: [...], energy_kwh: [...], soc: [...]}
+ * (one point per meter sample, see charge_device/tools/power_curve.py).
  */
 export class PowerCurveField extends Component {
     static template = "charge_device.PowerCurveField";
@@ -28,7 +29,8 @@ export class PowerCurveField extends Component {
 
     get curve() {
         const raw = this.props.record.data[this.props.name];
-        return raw ? JSON.parse(raw) : { labels: [], power_kw: [], energy_kwh: [] };
+        const curve = raw ? JSON.parse(raw) : {};
+        return { labels: [], power_kw: [], energy_kwh: [], soc: [], ...curve };
     }
 
     get isEmpty() {
@@ -43,6 +45,9 @@ export class PowerCurveField extends Component {
         const curve = this.curve;
         const power = getColor(1, "light", "odoo");
         const energy = getColor(3, "light", "odoo");
+        const soc = getColor(5, "light", "odoo");
+        const hasSoc = curve.soc.some((value) => value !== null);
+        const pointRadius = curve.labels.length > 60 ? 0 : 2;
         this.chart = new Chart(this.canvasRef.el, {
             type: "line",
             data: {
@@ -55,7 +60,7 @@ export class PowerCurveField extends Component {
                         backgroundColor: hexToRGBA(power, 0.15),
                         fill: "start",
                         yAxisID: "power",
-                        pointRadius: 0,
+                        pointRadius,
                         tension: 0.2,
                     },
                     {
@@ -63,9 +68,24 @@ export class PowerCurveField extends Component {
                         data: curve.energy_kwh,
                         borderColor: energy,
                         yAxisID: "energy",
-                        pointRadius: 0,
+                        pointRadius,
+                        spanGaps: true,
                         tension: 0.2,
                     },
+                    ...(hasSoc
+                        ? [
+                              {
+                                  label: _t("SoC (%)"),
+                                  data: curve.soc,
+                                  borderColor: soc,
+                                  borderDash: [6, 3],
+                                  yAxisID: "soc",
+                                  pointRadius,
+                                  spanGaps: true,
+                                  tension: 0.2,
+                              },
+                          ]
+                        : []),
                 ],
             },
             options: {
@@ -77,6 +97,9 @@ export class PowerCurveField extends Component {
                     energy: { type: "linear", position: "right", beginAtZero: true,
                               grid: { drawOnChartArea: false },
                               title: { display: true, text: _t("Energy (kWh)") } },
+                    soc: { type: "linear", position: "right", min: 0, max: 100, display: hasSoc,
+                           grid: { drawOnChartArea: false },
+                           title: { display: true, text: _t("SoC (%)") } },
                 },
             },
         });

@@ -78,13 +78,8 @@ registry.category("web_tour.tours").add("charge_finance_order_reconciliation_tou
             run: "click",
         },
         {
-            content: "The order's journal entries",
-            trigger: ".o_form_view button[name='action_view_charge_moves']",
-            run: "click",
-        },
-        {
-            content: "Open the entry",
-            trigger: ".o_list_view .o_data_row td[name='name']",
+            content: "The order's journal entry (its only one opens in its form)",
+            trigger: ".o_form_view button[name='action_view_charge_entries']",
             run: "click",
         },
         {

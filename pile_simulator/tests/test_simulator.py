@@ -1,4 +1,5 @@
-"""Unit tests of the pile simulator (pure Python, no broker, no database).
+"""Unit tests of the pile simulator (pure Python, no broker, no database, no
+Odoo; run by pytest: ``pytest pile_simulator``).
 
 The pile runs on a ManualLoop (time moves only when the test says so) and a
 MemoryTransport whose peer is a fake platform; payloads are checked with
@@ -12,14 +13,14 @@ from decimal import Decimal
 
 import jsonschema
 
-from odoo.tests import BaseCase, tagged
+from unittest import TestCase
 
-from ..simulator import (
+from pile_simulator import (
     AuthorizationRejected, CallFailed, CallTimeout, ConstantCurve, DcCurve, Electrical, ManualLoop,
     MemoryTransport, Scenario, SchemaValidator, Session, Vehicle, VirtualPile, curve_for, frames,
 )
-from ..simulator.configuration import Configuration, default_keys
-from ..simulator.curves import random_vehicle
+from pile_simulator.configuration import Configuration, default_keys
+from pile_simulator.curves import random_vehicle
 
 SCHEMA_DIR = os.path.join(
     os.path.dirname(importlib.util.find_spec("ocpp").origin), "v16", "schemas")
@@ -87,7 +88,7 @@ class FakePlatform:
         return {}
 
 
-class SimulatorCase(BaseCase):
+class SimulatorCase(TestCase):
 
     def make_pile(self, platform=None, connectors=2, **options):
         self.platform = platform or FakePlatform()
@@ -138,8 +139,7 @@ class SimulatorCase(BaseCase):
         return self.command("SendLocalList", payload).payload["status"]
 
 
-@tagged("at_install", "-post_install")
-class TestPowerCurves(BaseCase):
+class TestPowerCurves(TestCase):
 
     def test_dc_ramp_hold_taper(self):
         curve = DcCurve(120_000)
@@ -217,8 +217,7 @@ class TestPowerCurves(BaseCase):
             self.assertLess(car.soc, car.target_soc)
 
 
-@tagged("at_install", "-post_install")
-class TestFrames(BaseCase):
+class TestFrames(TestCase):
 
     def test_round_trip(self):
         text = frames.call("id-1", "Heartbeat", {})
@@ -265,7 +264,6 @@ class TestFrames(BaseCase):
         self.assertFalse(validator.is_valid("BootNotification", {"status": "Accepted"}, response=True))
 
 
-@tagged("at_install", "-post_install")
 class TestPileFrames(SimulatorCase):
 
     def test_boot_sequence(self):
@@ -422,7 +420,6 @@ class TestPileFrames(SimulatorCase):
         self.assertEqual(pile.stats.snapshot()["transactions"][0]["reason"], "EVDisconnected")
 
 
-@tagged("at_install", "-post_install")
 class TestCallDelivery(SimulatorCase):
 
     def test_unanswered_call_is_retried_with_the_same_message_id(self):
@@ -586,7 +583,6 @@ class TestCallDelivery(SimulatorCase):
         self.assertEqual(invalid[0]["action"], "StartTransaction")
 
 
-@tagged("at_install", "-post_install")
 class TestCharging(SimulatorCase):
 
     def test_card_swipe(self):
@@ -707,7 +703,6 @@ class TestCharging(SimulatorCase):
             pile.stop_charging(1, "Local", end_frames="whatever")
 
 
-@tagged("at_install", "-post_install")
 class TestCommands(SimulatorCase):
 
     def test_unknown_and_unsupported_actions(self):
@@ -868,7 +863,6 @@ class TestCommands(SimulatorCase):
         self.assertEqual(transfer("SetQRCode", {}, vendor="acme"), {"status": "UnknownVendorId"})
 
 
-@tagged("at_install", "-post_install")
 class TestReservations(SimulatorCase):
 
     def reserve(self, connector=1, id_tag="CARD0001", reservation_id=1, seconds=900, **extra):
@@ -1031,7 +1025,6 @@ class TestReservations(SimulatorCase):
         self.assertEqual(pile.snapshot()["connectors"][1]["status"], "Charging")
 
 
-@tagged("at_install", "-post_install")
 class TestLocalAuthList(SimulatorCase):
 
     def list_version(self):
@@ -1225,7 +1218,6 @@ class TestLocalAuthList(SimulatorCase):
         self.assertEqual(self.actions().count("Authorize"), 2)
 
 
-@tagged("at_install", "-post_install")
 class TestMisbehaviour(SimulatorCase):
 
     def test_fault_and_clear(self):
@@ -1300,8 +1292,7 @@ class TestMisbehaviour(SimulatorCase):
         self.assertEqual(self.transport.other_topics[0][0], "charge/OTHER01/up")
 
 
-@tagged("at_install", "-post_install")
-class TestScenario(BaseCase):
+class TestScenario(TestCase):
 
     def test_sessions_over_many_piles(self):
         loop = ManualLoop()
@@ -1331,8 +1322,7 @@ class TestScenario(BaseCase):
         self.assertAlmostEqual(total / 1000, result["energy_kwh"], places=3)
 
 
-@tagged("at_install", "-post_install")
-class TestConfiguration(BaseCase):
+class TestConfiguration(TestCase):
 
     def test_store(self):
         changes = []

@@ -890,10 +890,12 @@ class VirtualPile(PileCommands):
             raise PileError(f"no session on connector {number}")
         return self._stop_session(connector, reason, end_frames=end_frames)
 
-    def _stop_session(self, connector, reason, finishing=True, moment=None, end_frames=None):
+    def _stop_session(self, connector, reason, finishing=True, moment=None, end_frames=None,
+                      finishing_seconds=None):
         """End the session: StopTransaction (queued like the start) and, with
         the gun still in, Finishing (before or after it, see ``end_frames``),
-        then Available. Returns a Future of the StopTransaction reply."""
+        then Available after ``finishing_seconds`` simulated seconds (default:
+        the pile's). Returns a Future of the StopTransaction reply."""
         session = connector.session
         end_frames = end_frames or self.end_frames
         plugged = finishing and reason not in _UNPLUGGED_REASONS and self.powered
@@ -930,8 +932,8 @@ class VirtualPile(PileCommands):
         })
         if plugged and end_frames != "stop_available":
             connector.stage = "finishing"
-            self._connector_timer(connector, "finish", self._sim_delay(self.finishing_seconds),
-                                  self._finished, connector)
+            unplug_after = self.finishing_seconds if finishing_seconds is None else finishing_seconds
+            self._connector_timer(connector, "finish", self._sim_delay(unplug_after), self._finished, connector)
         else:
             connector.stage = None
             self._apply_pending_availability(connector)

@@ -14,6 +14,7 @@ heap): hundreds of piles fit in one process on two cores.
 import random
 import time
 
+from .demo import DemoScenario
 from .loop import LoopThread
 from .pile import VirtualPile
 from .scenario import Scenario
@@ -44,6 +45,7 @@ class Simulator:
         self._observers = []
         self._started_at = None
         self.scenario = None
+        self.demo = None
 
     # fleet -----------------------------------------------------------------------
 
@@ -121,6 +123,19 @@ class Simulator:
                 break
         return self.loop.run_sync(self.scenario.result)
 
+    def start_demo(self, tags, refused=(), **options):
+        """Start the endless demo (see :class:`.demo.DemoScenario`): ``tags``
+        maps a pile's serial to the id tags the platform accepts on it,
+        ``refused`` are cards it refuses. Returns at once; the demo runs until
+        :meth:`stop`, :meth:`demo_result` gives its figures."""
+        self.demo = DemoScenario(self.loop, self.piles.values(), tags, random.Random(self.rng.random()),
+                                 refused=refused, **options)
+        self.loop.run_sync(self.demo.start)
+        return self.demo
+
+    def demo_result(self):
+        return self.loop.run_sync(self.demo.result) if self.demo else {}
+
     def stop_sessions(self, reason="Local", timeout=10.0):
         """Stop every running session and wait (up to ``timeout``) until the
         StopTransactions are answered."""
@@ -143,6 +158,8 @@ class Simulator:
         """Stop sessions (Local) if asked, disconnect every pile cleanly, stop the loop."""
         if not self.loop.running:
             return
+        if self.demo is not None:
+            self.loop.run_sync(self.demo.cancel)
         if stop_sessions:
             self.stop_sessions(timeout=timeout)
         # let the last calls (Finishing, Available...) be answered
