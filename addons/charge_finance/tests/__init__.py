@@ -14,4 +14,5 @@ from . import test_tours
 from . import test_accountant
 from . import test_role_sweep
 from . import test_day_tours
+from . import test_list_widths
 from . import test_zh_cn_interface
