@@ -38,6 +38,19 @@ def _about_foreign_module(record):
     return False
 
 
+def _kept_because_referenced(record):
+    """Odoo's uninstall deletes the module's data records one by one, each in a
+    savepoint, and keeps those the database still references (odoo.sql_db logs
+    the refused DELETE at ERROR before the savepoint is rolled back). With demo
+    data, business records made from the demo reference them: the demo orders
+    reference the demo piles, and the demo's journal items, which stay with
+    `account`, its members. Keeping them is right (the books keep their
+    partners); the tables and models are still checked below."""
+    return (record.level == "ERROR" and record.logger == "odoo.sql_db"
+            and record.message.startswith("bad query: b'DELETE FROM ")
+            and "violates foreign key constraint" in record.text)
+
+
 def _run_odoo(settings, argv, log_path):
     code = process.run_tee(argv, log_path, cwd=settings.repo, env=odoo_cmd.env(), echo=False)
     with open(log_path, encoding="utf-8", errors="replace") as lines:
@@ -112,6 +125,8 @@ def test_install_then_uninstall(ops_settings, templates, addon, demo):
         code, found = _run_odoo(
             settings, odoo_cmd.module(settings, "uninstall", db, charge_installed), log)
         assert code == 0, f"uninstall of {', '.join(charge_installed)} exited with {code}, see {log}"
+        if demo:
+            found = [record for record in found if not _kept_because_referenced(record)]
         assert not found, _describe(found, log)
 
         # -- nothing of the charge addons is left behind --------------------------
