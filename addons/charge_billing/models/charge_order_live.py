@@ -5,8 +5,6 @@ from psycopg2.extras import execute_values
 from odoo import api, fields, models
 from odoo.tools import format_amount
 
-from odoo.addons.charge_device.tools.ocpp_values import read_samples
-
 from ..tools.tou_grid import TariffError
 
 _logger = logging.getLogger(__name__)
@@ -151,8 +149,11 @@ class ChargeConnector(models.Model):
     def _compute_live_order_summary(self):
         orders = self.env["charge.order"].search([("connector_id", "in", self.ids), ("state", "in", LIVE_STATES)],
                                                  order="start_date desc")
+        latest = {}
+        for order in orders:  # the latest start first
+            latest.setdefault(order.connector_id.id, order)
         for connector in self:
-            order = orders.filtered(lambda o: o.connector_id == connector)[:1]
+            order = latest.get(connector.id)
             connector.live_order_summary = order.live_summary if order else False
 
 
@@ -164,20 +165,14 @@ class ChargeDeviceBus(models.AbstractModel):
         statement for the batch; their cost is priced at most once per
         LIVE_PRICING_SECONDS of readings (a pile sampling every few seconds
         costs no more pricing than one sampling every minute)."""
-        super()._meter_values(items)
-        readings = {}
-        for item in items:
-            transaction_id = item.frame.payload.get("transactionId")
-            if not transaction_id:
-                continue
-            key = (transaction_id, item.pile["id"])
-            for sample in read_samples(item.frame.payload["meterValue"]):
-                readings[key] = max(readings.get(key, sample["timestamp"]), sample["timestamp"])
+        progress = super()._meter_values(items)
+        readings = {key: sample["timestamp"] for key, sample in progress.items()}
         if not readings:
-            return
+            return progress
         Order = self.env["charge.order"].sudo()
         updated, due = Order._record_live_readings(readings)
         if updated:
             Order.invalidate_model(["live_energy_kwh", "live_soc", "live_power_kw", "live_reading_date"])
             Order.browse(due)._price_live()
             Order._notify_live(updated)
+        return progress

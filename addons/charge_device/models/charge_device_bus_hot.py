@@ -49,6 +49,9 @@ class ChargeDeviceBus(models.AbstractModel):
         self.env["charge.connector"]._on_statuses_changed(list(latest), faults, recovered)
 
     def _meter_values(self, items):
+        """Store the batch's samples and move their sessions on; return the
+        latest sample of each session, {(transaction id, pile id): sample},
+        for the addons that follow the running charges."""
         rows, progress = [], {}
         for item in items:
             payload = item.frame.payload
@@ -87,3 +90,4 @@ class ChargeDeviceBus(models.AbstractModel):
                   for (transaction_id, pile_id), sample in progress.items()],
                 template="(%s::int, %s, %s::float, %s::float, %s::float)")
             self.env["charge.session"].invalidate_model(["meter_last", "power_kw", "soc", "energy_kwh"])
+        return progress

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models, modules
 
-from ..tools import ocpp_frames, ocpp_routes, ocpp_schema
+from ..tools import ocpp_frames, ocpp_labels, ocpp_routes, ocpp_schema
 from ..tools.mqtt_client import Publisher, PublishError
 
 _logger = logging.getLogger(__name__)
@@ -13,22 +13,6 @@ _logger = logging.getLogger(__name__)
 # status values of a CALLRESULT that mean the pile accepted the command
 ACCEPTED = {"Accepted", "Unlocked", "Scheduled", "RebootRequired"}
 
-# what a clerk reads for each OCPP action; the OCPP name itself is what is stored and sent
-ACTION_LABELS = {
-    "RemoteStartTransaction": "Remote Start",
-    "RemoteStopTransaction": "Remote Stop",
-    "Reset": "Reboot",
-    "UnlockConnector": "Unlock Connector",
-    "ChangeAvailability": "Change Availability",
-    "TriggerMessage": "Request a Report",
-    "GetConfiguration": "Read Configuration",
-    "ChangeConfiguration": "Change Configuration",
-    "DataTransfer": "Data Transfer",
-    "ReserveNow": "Reserve",
-    "CancelReservation": "Cancel Reservation",
-    "SendLocalList": "Send Card List",
-    "GetLocalListVersion": "Read Card List Version",
-}
 
 
 class ChargeDeviceCommand(models.Model):
@@ -44,8 +28,8 @@ class ChargeDeviceCommand(models.Model):
     connector_id = fields.Many2one("charge.connector", string="Connector", ondelete="set null")
     station_id = fields.Many2one(related="pile_id.station_id", store=True)
     company_id = fields.Many2one(related="pile_id.company_id", store=True, index=True)
-    action = fields.Selection([(action, ACTION_LABELS[action]) for action in ocpp_routes.COMMAND_ACTIONS],
-                              required=True, readonly=True)
+    action = fields.Selection([(action, ocpp_labels.COMMAND_LABELS[action])
+                               for action in ocpp_routes.COMMAND_ACTIONS], required=True, readonly=True)
     payload = fields.Text(required=True, readonly=True)
     message_id = fields.Char(string="Message Id", required=True, readonly=True, index=True,
                              default=lambda self: uuid.uuid4().hex)

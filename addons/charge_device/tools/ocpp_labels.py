@@ -104,6 +104,23 @@ FRAME_CODES = [
     _UNKNOWN_LABEL,
 ]
 
+# the commands the platform sends (charge.device.command): the OCPP action is what is stored and sent
+COMMAND_LABELS = {
+    "RemoteStartTransaction": "Remote Start",
+    "RemoteStopTransaction": "Remote Stop",
+    "Reset": "Reboot",
+    "UnlockConnector": "Unlock Connector",
+    "ChangeAvailability": "Change Availability",
+    "TriggerMessage": "Request a Report",
+    "GetConfiguration": "Read Configuration",
+    "ChangeConfiguration": "Change Configuration",
+    "DataTransfer": "Data Transfer",
+    "ReserveNow": "Reserve",
+    "CancelReservation": "Cancel Reservation",
+    "SendLocalList": "Send Card List",
+    "GetLocalListVersion": "Read Card List Version",
+}
+
 
 def label_key(value, selection):
     """The key of ``value`` in ``selection`` (one of the lists above): the

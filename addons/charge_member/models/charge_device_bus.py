@@ -94,12 +94,12 @@ class ChargeDeviceBus(models.AbstractModel):
     # Handlers ---------------------------------------------------------------------------
 
     def _meter_values(self, items):
-        super()._meter_values(items)
-        sessions = {(item.frame.payload.get("transactionId"), item.pile["id"]) for item in items}
-        ids = [transaction for transaction, _pile in sessions if transaction]
+        progress = super()._meter_values(items)
+        ids = [transaction for transaction, _pile in progress]
         if not ids:
-            return
+            return progress
         orders = self.env["charge.order"].sudo().search([
             ("session_id", "in", ids), ("wallet_id", "!=", False), ("state", "=", "charging"),
             ("payment_state", "=", "to_pay"), ("funds_stop_sent", "=", False)])
         orders._watch_running_cost()
+        return progress

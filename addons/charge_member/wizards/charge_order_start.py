@@ -26,6 +26,12 @@ class ChargeStartCheck(models.AbstractModel):
                 raise UserError(self.env._("Card %(card)s cannot be used at pile %(pile)s.",
                                            card=card.name, pile=pile.display_name))
             return None
+        return self._check_owner(pile, id_tag, owner)
+
+    @api.model
+    def _check_owner(self, pile, id_tag, owner):
+        """``owner`` (a card's or a member's app tag's, see ``charge.card._resolve_tag``)
+        when the pile's Authorize would accept ``id_tag`` for it; a UserError saying why not."""
         decision = self.env["charge.device.bus"]._member_decision(pile, id_tag, owner)
         if not decision.accepted:
             reason = reason_text(self.env, decision.reason, decision.params)
@@ -89,12 +95,9 @@ class ChargeOrderStart(models.TransientModel):
             if self.payer == "group" and not self.group_id:
                 raise UserError(self.env._("Choose the group whose wallet pays."))
             wallet = self.group_id.sudo().wallet_id if self.payer == "group" else member._charge_wallet().sudo()
-            owner = {"card": self.env["charge.card"], "partner": member, "wallet": wallet,
-                     "group": self.group_id if self.payer == "group" else self.env["charge.group"], "method": "app"}
-            decision = self.env["charge.device.bus"]._member_decision(pile, member.charge_app_tag, owner)
-            if not decision.accepted:
-                raise UserError(self.env._("%(member)s cannot start: %(reason)s.", member=member.display_name,
-                                           reason=reason_text(self.env, decision.reason, decision.params)))
+            owner = Check._check_owner(pile, member.charge_app_tag, {
+                "card": self.env["charge.card"], "partner": member, "wallet": wallet,
+                "group": self.group_id if self.payer == "group" else self.env["charge.group"], "method": "app"})
         else:
             # a typed tag that is a member's card or app tag is checked as that card or member
             owner = Check._check_start_tag(pile, self.id_tag.strip()) if self.id_tag and self.id_tag.strip() else None
