@@ -44,7 +44,17 @@ def _complete(settings, db):
     return postgres.database_exists(settings, db) and postgres.installed_modules(settings, db, addons) == set(addons)
 
 
+_PREPARED = {}
+
+
 def prepare_database(settings):
+    """The bench database with its piles; {serial: open session id}. Once per run."""
+    if "serials" not in _PREPARED:
+        _PREPARED["serials"] = _prepare_database(settings)
+    return _PREPARED["serials"]
+
+
+def _prepare_database(settings):
     if not _complete(settings, BENCH_DB):
         postgres.drop_database(settings, BENCH_DB)
         if _complete(settings, TEST_DB):
@@ -68,7 +78,24 @@ def prepare_database(settings):
     raise OpsError("preparing the benchmark piles failed", result.stderr[-2000:])
 
 
-def run(settings, seconds=20, rates="1000,2000,3000"):
+def run(settings):
+    """Every benchmark stage in turn; the figures are printed as they come.
+    A stage that fails is reported and the others still run."""
+    failed = []
+    for name, stage in STAGES:
+        try:
+            code = stage(settings)
+        except OpsError as error:
+            info(f"{name}: {error}")
+            code = 1
+        if code:
+            failed.append(name)
+    if failed:
+        raise OpsError("benchmark stage(s) failed: " + ", ".join(failed))
+    return 0
+
+
+def run_device_bus(settings, seconds=20, rates="1000,2000,3000"):
     serials = prepare_database(settings)
     info(f"{len(serials)} piles with an open session in {BENCH_DB!r}")
     folder = Path(tempfile.mkdtemp(prefix="charge-bench-"))
@@ -83,7 +110,7 @@ def run(settings, seconds=20, rates="1000,2000,3000"):
         "--mosquitto", device_bus.mosquitto_binary(), "--serials", json.dumps(serials),
         "--seconds", str(seconds), "--rates", rates,
     ], cwd=settings.repo)
-    return run_billing(settings) or run_wallet(settings) or code
+    return code
 
 
 def _odoo_shell(settings, code, timeout=1800):
@@ -96,6 +123,7 @@ def _odoo_shell(settings, code, timeout=1800):
 def run_wallet(settings, orders=1000):
     """Orders paid from wallets and posted to accounting per second, in each posting mode
     (charge_finance's tests/bench_posting.py, rolled back)."""
+    prepare_database(settings)
     step(f"Wallet benchmark ({orders} orders paid and posted, per posting mode)")
     result = _odoo_shell(settings, "from odoo.addons.charge_finance.tests.bench_posting import bench\n"
                                    f"bench(env, {orders})\n")
@@ -109,6 +137,7 @@ def run_wallet(settings, orders=1000):
 
 def run_billing(settings):
     """tests/bench/billing_bench.py in an Odoo shell on the bench database (rolled back)."""
+    prepare_database(settings)
     step("Billing benchmark (pricing engine, then settlement through the ORM)")
     script = settings.repo / "tests" / "bench" / "billing_bench.py"
     code = f"exec(compile(open({str(script)!r}).read(), {str(script)!r}, 'exec'))\nrun(env)\n"
@@ -119,3 +148,11 @@ def run_billing(settings):
     if result.returncode or "orm:" not in result.stdout:
         raise OpsError("the billing benchmark failed", result.stderr[-2000:])
     return 0
+
+
+# (name, function(settings) -> exit code); `make bench` runs them in this order
+STAGES = [
+    ("device bus", run_device_bus),
+    ("billing", run_billing),
+    ("wallet posting", run_wallet),
+]
