@@ -15,6 +15,8 @@ SERIAL = "44030501000001"      # demo DC pile of 深圳湾科技园超充站, li
 PILE_TAG = "CARD0001"          # 顺丰车队: on the pile's own list, no member
 LI_LEI_CARD = "SZ00010001"     # 李雷: authentication card, paid from his wallet
 STORED_CARD = "SZ00020001"     # 韩梅梅: stored-value card
+# one entry per document: the posting queue posts after the device transaction, run by a cron worker (none here)
+POST_QUEUE = "env['charge.wallet.transaction']._cron_post_queue()"
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +58,7 @@ def charge(bus, id_tag, connector, during_finishing=None):
         wait_for(lambda: final(bus, transaction_id), 90, f"the order of {id_tag} was not final")
     finally:
         pile.stop()
+    bus.odoo_shell(POST_QUEUE)
     return order_of(bus, transaction_id)
 
 
@@ -103,6 +106,7 @@ if wallet.gift_balance:
 order = env['charge.order'].browse({order_id})
 order.partner_id._charge_wallet()._recharge(500, reference='e2e')
 order.action_pay()
+{POST_QUEUE}
 """)
     assert bus.sql("SELECT payment_state FROM charge_order WHERE id = %s", [order_id]) == [("paid",)]
     items = bus.sql("SELECT reconciled, parent_state FROM account_move_line WHERE charge_order_id = %s", [order_id])

@@ -13,6 +13,7 @@ from . import charge_pile
 from . import charge_order
 from . import charge_order_pricing
 from . import charge_order_live
+from . import charge_order_analysis
 from . import charge_order_export
 from . import charge_order_line
 from . import charge_order_anomaly
@@ -22,3 +23,4 @@ from . import charge_session
 from . import charge_connector
 from . import charge_device_command
 from . import charge_device_bus
+from . import charge_retention_orders

@@ -12,9 +12,10 @@ class ChargeOrderLine(models.Model):
     _order = "order_id, sequence, start_date, id"
 
     order_id = fields.Many2one("charge.order", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    # computed before the INSERT: a bill's lines are written by one statement, with no UPDATE after it
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="order_id.currency_id")
-    sequence = fields.Integer(compute="_compute_sequence", store=True)
+    sequence = fields.Integer(compute="_compute_sequence", store=True, precompute=True)
     kind = fields.Selection([("energy", "Energy"), ("reservation", "Reservation"), ("occupancy", "Occupancy"),
                              ("ebike", "E-bike Charging")], required=True)
     name = fields.Char(string="Description", compute="_compute_name", store=True, readonly=False)

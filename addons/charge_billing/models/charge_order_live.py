@@ -68,13 +68,15 @@ class ChargeOrder(models.Model):
                 parts.append(f"{order.live_soc:.0f}%")
             order.live_summary = " · ".join(parts)
 
-    def _live_bill(self):
+    def _live_bill(self, readings=None):
         """The engine's bill of the running order on its latest reading (an
         e-bike's runs to now: its cost grows with time), or None without a
-        tariff snapshot. Raises TariffError when the engine cannot price it,
-        a meter gone backwards included (what it costs is not known)."""
+        tariff snapshot; ``readings`` are its session's meter values when the
+        caller read them (``_meter_readings``). Raises TariffError when the
+        engine cannot price it, a meter gone backwards included (what it costs
+        is not known)."""
         self.ensure_one()
-        bill = self._charge_bill(stop=fields.Datetime.now() if self.kind == "ebike" else None)
+        bill = self._charge_bill(stop=fields.Datetime.now() if self.kind == "ebike" else None, readings=readings)
         if bill is not None and getattr(bill, "meter_backwards", False):
             raise TariffError("meter_backwards", "the meter went backwards")
         return bill
@@ -105,12 +107,15 @@ class ChargeOrder(models.Model):
 
     def _price_live(self):
         """Price these running orders on their latest reading (``_live_bill``)
-        and write the cost so far, in one statement. An order the engine cannot
-        price keeps its last cost."""
+        and write the cost so far, in one statement. Their sessions' meter
+        values are read in one query for the batch, not through the ORM per
+        order (a long session has hundreds). An order the engine cannot price
+        keeps its last cost."""
         rows = []
+        readings = self._meter_readings()
         for order in self:
             try:
-                bill = order._live_bill()
+                bill = order._live_bill(readings.get(order.session_id.id, []))
                 amount = float(bill.total) if bill is not None else 0.0
             except TariffError as error:
                 _logger.info("Order %s: no live amount, the tariff cannot price it (%s).", order.name, error)
@@ -130,7 +135,10 @@ class ChargeOrder(models.Model):
         """Tell the open order and connector views of the Charging Users that these orders changed."""
         if order_ids:
             orders = self.browse(order_ids)
-            self.env["bus.bus"]._sendone(self.env.ref("charge_base.group_charge_user"), LIVE_CHANNEL, {
+            # the group by its id: env.ref() would read it to check that it exists, on every stop
+            group_id = self.env["ir.model.data"]._xmlid_to_res_id("charge_base.group_charge_user")
+            group = self.env["res.groups"].browse(group_id)
+            self.env["bus.bus"]._sendone(group, LIVE_CHANNEL, {
                 "orders": sorted(order_ids), "connectors": sorted(set(orders.sudo().connector_id.ids))})
 
     def _on_session_stopped(self):

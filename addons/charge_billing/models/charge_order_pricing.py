@@ -1,10 +1,12 @@
 import dataclasses
 import json
 import logging
+from collections import defaultdict, namedtuple
 from datetime import timedelta
 from decimal import Decimal
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..tools import ebike_pricing, order_checks, pricing
 from ..tools import occupancy as occupancy_rule
@@ -15,6 +17,8 @@ from odoo.addons.charge_base.tools.local_time import to_utc
 _logger = logging.getLogger(__name__)
 
 ENERGY_BANDS = ("standard", "sharp", "peak", "flat", "valley")
+# a meter value of a session as the pricing reads it (see ChargeOrder._meter_readings)
+Reading = namedtuple("Reading", "timestamp energy_wh power_w soc")
 
 
 class ChargeOrder(models.Model):
@@ -47,17 +51,45 @@ class ChargeOrder(models.Model):
 
     # Facts ---------------------------------------------------------------------
 
-    def _samples(self):
-        return tuple(
-            pricing.Sample(at=to_utc(value.timestamp), energy_wh=value.energy_wh, power_w=value.power_w)
-            for value in self.session_id.meter_value_ids.sorted("timestamp") if value.energy_wh
-        )
+    def _meter_readings(self):
+        """{session id: [Reading, ...]} of the sessions of these orders: their
+        meter values as the ORM gives them (floats, 0.0 when empty), sorted as
+        ``meter_value_ids`` are (by time, then id), read in one query."""
+        sessions = self.session_id
+        if not sessions:
+            return {}
+        Value = self.env["charge.meter.value"]
+        Value.flush_model(["session_id", "timestamp", "energy_wh", "power_w", "soc"])
+        # float8 of a numeric with one decimal is the float the ORM rounds it to
+        self.env.cr.execute(SQL("""
+            SELECT session_id, timestamp, COALESCE(energy_wh, 0)::float8, COALESCE(power_w, 0)::float8,
+                   COALESCE(soc, 0)::float8
+              FROM charge_meter_value
+             WHERE session_id IN %s
+             ORDER BY session_id, timestamp, id
+        """, tuple(sessions.ids)))
+        readings = defaultdict(list)
+        for session_id, *values in self.env.cr.fetchall():
+            readings[session_id].append(Reading(*values))
+        return readings
 
-    def _session_facts(self, stop_date, meter_stop):
+    def _readings(self):
+        """The Readings of the order's session (see ``_meter_readings``)."""
+        self.ensure_one()
+        return self._meter_readings().get(self.session_id.id, [])
+
+    def _samples(self, readings=None):
+        """The engine's samples of the session: its energy readings (``readings``, read when not given)."""
+        if readings is None:
+            readings = self._readings()
+        return tuple(pricing.Sample(at=to_utc(reading.timestamp), energy_wh=reading.energy_wh,
+                                    power_w=reading.power_w) for reading in readings if reading.energy_wh)
+
+    def _session_facts(self, stop_date, meter_stop, readings=None):
         session = self.session_id
         return pricing.SessionFacts(
             start=to_utc(self.start_date), stop=to_utc(stop_date),
-            meter_start_wh=session.meter_start, meter_stop_wh=meter_stop, samples=self._samples(),
+            meter_start_wh=session.meter_start, meter_stop_wh=meter_stop, samples=self._samples(readings),
             occupancy_minutes=self.occupancy_minutes, reserved=bool(self.reservation_id),
         )
 
@@ -65,59 +97,67 @@ class ChargeOrder(models.Model):
         """The e-bike's energy (kWh, to the Wh) up to the register ``meter_wh``."""
         return (Decimal(max(meter_wh - self.session_id.meter_start, 0)) / 1000).quantize(Decimal("0.001"))
 
-    def _max_power_w(self):
+    def _max_power_w(self, readings=None):
         """The highest power (W) the pile reported for the session."""
-        return max(self.session_id.meter_value_ids.mapped("power_w") or [0.0])
+        if readings is None:
+            readings = self._readings()
+        return max((reading.power_w for reading in readings), default=0.0)
 
-    def _ebike_facts(self, stop_date, meter_stop, minutes=None):
+    def _ebike_facts(self, stop_date, meter_stop, minutes=None, readings=None):
         seconds = int(minutes * 60) if minutes is not None else int((stop_date - self.start_date).total_seconds())
         return ebike_pricing.EbikeFacts(
             duration_seconds=max(seconds, 0), energy_kwh=self._ebike_energy(meter_stop),
-            max_power_w=Decimal(str(round(self._max_power_w(), 1))))
+            max_power_w=Decimal(str(round(self._max_power_w(readings), 1))))
 
-    def _latest_reading(self):
+    def _latest_reading(self, readings=None):
         """(time, register in Wh) the session ended on, or, while it runs,
         of the latest energy reading the pile sent (the start when none)."""
         self.ensure_one()
         session = self.session_id
         if session.state == "finished":
             return self.stop_date or session.stop_date, session.meter_stop
-        last = session.meter_value_ids.filtered("energy_wh").sorted("timestamp")[-1:]
+        if readings is None:
+            readings = self._readings()
+        last = next((reading for reading in reversed(readings) if reading.energy_wh), None)
         stop = max(last.timestamp, self.start_date) if last else self.start_date
         return stop, max(session.meter_last, session.meter_start)
 
     # Pricing -------------------------------------------------------------------
 
-    def _charge_bill(self, stop=None, meter_wh=None, minutes=None):
+    def _charge_bill(self, stop=None, meter_wh=None, minutes=None, readings=None):
         """The engine's bill of the order (a ``pricing.Bill`` or an
         ``ebike_pricing.EbikeBill``) as if its session ended at ``stop`` on
         the register ``meter_wh`` (Wh), by default those of the session's
         latest reading (see ``_latest_reading``); ``minutes`` overrides an
-        e-bike's duration. The one place an order is priced: the final
-        pricing writes from it, charge_member's running cost reads it. It
-        writes nothing. None without a tariff snapshot; raises TariffError
-        for a tariff or facts the engine refuses."""
+        e-bike's duration; ``readings`` are the session's meter values when
+        the caller read them (``_meter_readings``). The one place an order is
+        priced: the final pricing writes from it, charge_member's running
+        cost reads it. It writes nothing. None without a tariff snapshot;
+        raises TariffError for a tariff or facts the engine refuses."""
         self.ensure_one()
         tariff = self._snapshot()
         if tariff is None:
             return None
+        if readings is None:
+            readings = self._readings()
         if stop is None or meter_wh is None:
-            latest_stop, latest_meter = self._latest_reading()
+            latest_stop, latest_meter = self._latest_reading(readings)
             stop = latest_stop if stop is None else stop
             meter_wh = latest_meter if meter_wh is None else meter_wh
         if isinstance(tariff, ebike_pricing.EbikeTariff):
-            return ebike_pricing.price_ebike(tariff, self._ebike_facts(stop, meter_wh, minutes))
-        return pricing.price_session(tariff, self._session_facts(stop, meter_wh))
+            return ebike_pricing.price_ebike(tariff, self._ebike_facts(stop, meter_wh, minutes, readings))
+        return pricing.price_session(tariff, self._session_facts(stop, meter_wh, readings))
 
     def _price(self, stop_date, meter_stop, minutes=None):
         """Price the order as if its session ended at ``stop_date`` on
         ``meter_stop`` (Wh) and write the bill; ``minutes`` overrides an
         e-bike's duration."""
         self.ensure_one()
-        values = self._telemetry_values()
+        readings = self._readings()
+        values = self._telemetry_values(readings)
         values["pricing_error"] = False
         try:
-            bill = self._charge_bill(stop_date, meter_stop, minutes)
+            bill = self._charge_bill(stop_date, meter_stop, minutes, readings)
         except TariffError as error:
             # facts the engine refuses (a stop before the start...): the checks say why
             bill = None
@@ -190,13 +230,16 @@ class ChargeOrder(models.Model):
             "service_amount": float(line.service_amount), "amount": float(line.amount),
         }
 
-    def _telemetry_values(self):
-        values = self.session_id.meter_value_ids
-        socs = values.filtered("soc").sorted("timestamp")
+    def _telemetry_values(self, readings=None):
+        """The order's maximum power and first and last SoC from the session's
+        meter values (``readings``, read when not given)."""
+        if readings is None:
+            readings = self._readings()
+        socs = [reading.soc for reading in readings if reading.soc]
         return {
-            "max_power_kw": self._max_power_w() / 1000.0,
-            "soc_start": socs[:1].soc or self.soc_start,
-            "soc_stop": socs[-1:].soc or self.session_id.soc,
+            "max_power_kw": self._max_power_w(readings) / 1000.0,
+            "soc_start": (socs[0] if socs else 0.0) or self.soc_start,
+            "soc_stop": (socs[-1] if socs else 0.0) or self.session_id.soc,
         }
 
     # Settlement ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from . import test_tou_grid
 from . import test_pricing
 from . import test_pricing_properties
+from . import test_session_curve
 from . import test_ebike_pricing
 from . import test_order_checks
 from . import test_allocation
@@ -22,4 +23,7 @@ from . import test_charge_bill
 from . import test_reservation_rights
 from . import test_wizard_forms
 from . import test_live_figures
+from . import test_order_readings
 from . import test_order_list_export
+from . import test_order_analysis
+from . import test_retention_orders

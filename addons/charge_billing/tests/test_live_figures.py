@@ -87,6 +87,31 @@ class TestLiveFigures(LiveCase):
         self.assertEqual((order.live_energy_kwh, order.live_amount, order.live_amount_date),
                          (11.0, 14.8, utc("2026-11-21 02:00:30")))
 
+    def test_a_long_session_costs_live_what_its_bill_says(self):
+        transaction, order = self.start_car()
+        # a reading every 20 s for an hour (09:30-10:30 in Shanghai, across the 10:00 flat/peak boundary),
+        # sent 60 to a MeterValues frame: the live cost is priced from the stored samples of the whole session
+        readings, energy = [], 1000
+        for step in range(1, 181):
+            energy += 150 + step % 7 * 10
+            stamp = f"2026-11-21T{1 + (30 + step // 3) // 60:02d}:{(30 + step // 3) % 60:02d}:{step % 3 * 20:02d}Z"
+            readings.append((stamp, energy))
+        for first in range(0, len(readings), 60):
+            self.send({"connectorId": 1, "transactionId": transaction, "meterValue": [{
+                "timestamp": stamp, "sampledValue": [
+                    {"value": str(value), "measurand": "Energy.Active.Import.Register", "unit": "Wh"}]}
+                for stamp, value in readings[first:first + 60]]}, "MeterValues")
+        self.assertEqual(len(order.session_id.meter_value_ids.filtered("energy_wh")), 180)
+        self.assertEqual(order.live_reading_date, utc("2026-11-21 02:30"))
+        live = order.live_amount
+        self.assertGreater(live, 0)
+        # the final bill, from the same samples, ending on the last one: the same amount
+        self.stop(transaction, energy, timestamp=iso("2026-11-21 02:30"))
+        self.assertEqual(order.state, "completed")
+        self.assertEqual(order.amount_total, live)
+        self.assertEqual(order.energy_kwh, (energy - 1000) / 1000)
+        self.assertEqual(sorted(order.line_ids.mapped("band")), ["flat", "peak"])
+
     def test_the_order_keeps_the_tariff_it_started_with(self):
         transaction, order = self.start_car()
         # a dearer version comes into force while the car charges: the running order keeps its snapshot

@@ -8,7 +8,7 @@ occupancy fee (a fee per started block of minutes the gun stays plugged in
 after charging, after some free minutes, optionally capped).
 
 :func:`price_session` cuts a session at every local period boundary, gives each
-piece the energy of the interpolated meter curve, quantizes the energies to
+piece the energy of the interpolated meter curve (:mod:`.session_curve`), quantizes the energies to
 the Wh so that they sum exactly to the metered total, and prices them. Each fee
 component of the bill (electricity, service, reservation, occupancy) is
 rounded half-up to the currency once, at the end, and the lines share each
@@ -21,17 +21,19 @@ shortest text form, never computed with.
 Errors are :class:`.tou_grid.TariffError` with one of the codes of
 :data:`ERROR_CODES` (which includes the period codes of :mod:`.tou_grid`).
 """
-import math
-from bisect import bisect_right
-from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, timezone
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .session_curve import (  # noqa: F401 (local_to_utc and period_pieces are part of this module's API)
+    CONTEXT as _CONTEXT, UTC as _UTC, EnergyCurve, all_aware, band_at, common_zone, day_bounds, local_to_utc,
+    period_pieces, sample_times,
+)
 from .tou_grid import ERROR_CODES as PERIOD_ERROR_CODES
 from .tariff_values import (SNAPSHOT_FORMAT, as_decimal, check_currency_digits, check_non_negative,
                             check_snapshot_format, is_int, required)
-from .tou_grid import BANDS, DAY_MINUTES, Period, TariffError, check_periods, minute_label, period_at
+from .tou_grid import BANDS, DAY_MINUTES, Period, TariffError, check_periods, minute_label
 
 ERROR_CODES = {
     **PERIOD_ERROR_CODES,
@@ -59,16 +61,19 @@ PRICE_STEP = Decimal("0.00001")
 ENERGY_STEP = Decimal("0.001")  # kWh, i.e. one Wh
 KINDS = ("energy", "reservation", "occupancy")
 
-_UTC = timezone.utc
-_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
-_ONE_MICROSECOND = timedelta(microseconds=1)
-_ONE_SECOND = timedelta(seconds=1)
-_CONTEXT = Context(prec=40)  # energy interpolation and splitting: ample digits, results quantized afterwards
+_THOUSAND = Decimal(1000)
+_MONEY_STEPS = {digits: Decimal(1).scaleb(-digits) for digits in range(7)}
+
+
+def _money_step(digits):
+    """The Decimal of the currency's last digit: 1E-``digits``."""
+    step = _MONEY_STEPS.get(digits)
+    return Decimal(1).scaleb(-digits) if step is None else step
 
 
 def round_money(amount, digits):
     """``amount`` rounded half-up to ``digits`` decimals (the currency's)."""
-    return amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return amount.quantize(_money_step(digits), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -304,21 +309,6 @@ def quantize_energy(energy_kwh):
     return energy_kwh.quantize(ENERGY_STEP, rounding=ROUND_HALF_UP)
 
 
-def _energy_line(band, start, stop, energy, price, digits, exact_kwh=None):
-    """A BillLine of ``energy`` kWh at ``price``; line amounts (rounded for
-    display) come from ``exact_kwh``, the unquantized energy, when given."""
-    priced = energy if exact_kwh is None else exact_kwh
-    electricity_amount = round_money(priced * price.electricity, digits)
-    service_amount = round_money(priced * price.service, digits)
-    return BillLine(
-        kind="energy", band=band, start=start, stop=stop, energy_kwh=energy,
-        electricity_price=price.electricity.quantize(PRICE_STEP),
-        service_price=price.service.quantize(PRICE_STEP),
-        electricity_amount=electricity_amount, service_amount=service_amount,
-        amount=electricity_amount + service_amount, quantity=energy,
-    )
-
-
 def _fee_line(kind, quantity, fee, digits):
     """A reservation or occupancy BillLine."""
     zero_money = round_money(Decimal(0), digits)
@@ -331,7 +321,7 @@ def _fee_line(kind, quantity, fee, digits):
 
 
 # ---------------------------------------------------------------------------
-# Session facts and the energy curve
+# Session facts
 
 
 def _is_aware(moment):
@@ -339,14 +329,18 @@ def _is_aware(moment):
     return isinstance(moment, datetime) and moment.tzinfo is not None and moment.utcoffset() is not None
 
 
-def _check_facts(facts):
-    """Raise TariffError for facts that cannot be priced (naive times, stop before start, bad registers)."""
+def _check_facts(facts, times=None, zone=None):
+    """Raise TariffError for facts that cannot be priced (naive times, stop before start, bad registers).
+    ``times`` are the samples' times when the caller already listed them, ``zone`` their common zone."""
     for field_name in ("start", "stop"):
         if not _is_aware(getattr(facts, field_name)):
             raise TariffError("naive_datetime", f"session {field_name} has no time zone", field=field_name)
-    for index, sample in enumerate(facts.samples):
-        if not _is_aware(sample.at):
-            raise TariffError("naive_datetime", f"sample {index} has no time zone", field=f"samples[{index}].at")
+    if times is None:
+        times = [sample.at for sample in facts.samples]
+    if not all_aware(times, zone):
+        for index, moment in enumerate(times):
+            if not _is_aware(moment):
+                raise TariffError("naive_datetime", f"sample {index} has no time zone", field=f"samples[{index}].at")
     if facts.stop < facts.start:
         raise TariffError("stop_before_start", f"the session stops ({facts.stop.isoformat()}) before it starts "
                           f"({facts.start.isoformat()})", start=facts.start.isoformat(), stop=facts.stop.isoformat())
@@ -354,123 +348,6 @@ def _check_facts(facts):
     if occupied < 0:
         raise TariffError("negative_minutes", f"occupied minutes cannot be negative ({occupied})",
                           minutes=str(occupied))
-
-
-def _meter_wh(value, field_name):
-    """A meter register (Wh) as a Decimal; TariffError "meter_value" when it is not a finite number."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise TariffError("meter_value", f"{field_name} is {value!r}", field=field_name, value=str(value))
-    try:
-        return as_decimal(value, field_name)
-    except TariffError:
-        raise TariffError("meter_value", f"{field_name} is {value!r}", field=field_name, value=str(value)) from None
-
-
-def _micros(moment):
-    """Microseconds since the epoch of an aware datetime."""
-    return (moment - _EPOCH) // _ONE_MICROSECOND
-
-
-def _moment(micros):
-    """The aware UTC datetime of microseconds since the epoch."""
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-class EnergyCurve:
-    """The cumulative energy E(t) of a session: linear interpolation between meter points."""
-
-    def __init__(self, points):
-        self.times = [moment for moment, _energy in points]
-        self.energies = [energy for _moment_, energy in points]
-
-    @classmethod
-    def from_facts(cls, facts):
-        """Points (start, meter_start), the samples strictly inside (last one per instant), (stop, meter_stop)."""
-        start, stop = _micros(facts.start), _micros(facts.stop)
-        inside = {}
-        for index, sample in enumerate(facts.samples):
-            moment = _micros(sample.at)
-            if start < moment < stop:
-                inside[moment] = _meter_wh(sample.energy_wh, f"samples[{index}].energy_wh")
-        points = [(start, _meter_wh(facts.meter_start_wh, "meter_start_wh"))]
-        points += sorted(inside.items())
-        points.append((stop, _meter_wh(facts.meter_stop_wh, "meter_stop_wh")))
-        return cls(points)
-
-    def first_decrease(self):
-        """Micros of the first point whose energy is below the previous point's, or None."""
-        for index in range(1, len(self.energies)):
-            if self.energies[index] < self.energies[index - 1]:
-                return self.times[index]
-        return None
-
-    def energy_at(self, micros):
-        """E(t) in Wh at ``micros`` (clamped to the session)."""
-        index = bisect_right(self.times, micros) - 1
-        if index < 0:
-            return self.energies[0]
-        if index >= len(self.times) - 1:
-            return self.energies[-1]
-        t0, t1 = self.times[index], self.times[index + 1]
-        e0, e1 = self.energies[index], self.energies[index + 1]
-        with localcontext(_CONTEXT):
-            return e0 + (e1 - e0) * Decimal(micros - t0) / Decimal(t1 - t0)
-
-
-# ---------------------------------------------------------------------------
-# Local period boundaries
-
-
-def local_to_utc(day, minute, zone):
-    """The UTC instant of local ``day`` + ``minute`` (0..1440) in ``zone``.
-
-    An ambiguous local time (clocks set back) is its first occurrence; a local time
-    that does not exist (clocks set forward) is the instant of the jump, so the
-    periods inside the jump last zero seconds.
-    """
-    naive = datetime.combine(day, time()) + timedelta(minutes=minute)
-    instant = naive.replace(tzinfo=zone).astimezone(_UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) == naive:
-        return instant
-    return _jump_instant(naive, zone)
-
-
-def _jump_instant(naive, zone):
-    """The first instant whose local time is at or after ``naive``, a local time skipped by the clocks."""
-    candidates = sorted(naive.replace(tzinfo=zone, fold=fold).astimezone(_UTC) for fold in (0, 1))
-    before, after = candidates
-    while after - before > _ONE_SECOND:
-        middle = before + ((after - before) // _ONE_SECOND // 2) * _ONE_SECOND
-        if middle.astimezone(zone).replace(tzinfo=None) >= naive:
-            after = middle
-        else:
-            before = middle
-    return after
-
-
-def period_pieces(periods, zone, start, stop):
-    """``(band, piece_start, piece_stop)`` in UTC: [start, stop] cut at every local period boundary.
-
-    Walks day by day in local time (from the day before the start to the day after the
-    stop) so that sessions over midnight, over several days or over DST changes work.
-    Pieces of zero duration are dropped.
-    """
-    first_day = start.astimezone(zone).date() - timedelta(days=1)
-    last_day = stop.astimezone(zone).date() + timedelta(days=1)
-    day = first_day
-    while day <= last_day:
-        for period in periods:
-            piece_start = max(local_to_utc(day, period.start_minute, zone), start)
-            piece_stop = min(local_to_utc(day, period.end_minute, zone), stop)
-            if piece_start < piece_stop:
-                yield period.band, piece_start.astimezone(_UTC), piece_stop.astimezone(_UTC)
-        day += timedelta(days=1)
-
-
-def band_at(periods, zone, moment):
-    """The band of the local time of ``moment``."""
-    local = moment.astimezone(zone)
-    return period_at(periods, local.hour * 60 + local.minute).band
 
 
 # ---------------------------------------------------------------------------
@@ -486,14 +363,18 @@ def split_exactly(raw_values, total_units):
     count = len(raw_values)
     if not count:
         return []
-    with localcontext(_CONTEXT):
-        raw_sum = sum(raw_values, Decimal(0))
-        if raw_sum > 0:
-            quotas = [value * total_units / raw_sum for value in raw_values]
-        else:
-            quotas = [Decimal(total_units) / count] * count
-        floors = [int(quota.to_integral_value(rounding=ROUND_FLOOR)) for quota in quotas]
-        by_remainder = sorted(range(count), key=lambda index: (-(quotas[index] - floors[index]), index))
+    context = _CONTEXT
+    raw_sum = Decimal(0)
+    for value in raw_values:
+        raw_sum = context.add(raw_sum, value)
+    if raw_sum > 0:
+        quotas = [context.divide(context.multiply(value, total_units), raw_sum) for value in raw_values]
+    else:
+        quotas = [context.divide(Decimal(total_units), count)] * count
+    floors = [int(quota.to_integral_value(rounding=ROUND_FLOOR, context=context)) for quota in quotas]
+    remainders = [context.subtract(quota, floor) for quota, floor in zip(quotas, floors)]
+    # largest remainder first; a stable sort keeps the earliest of equal ones first
+    by_remainder = sorted(range(count), key=remainders.__getitem__, reverse=True)
     missing = total_units - sum(floors)
     for step in range(missing):
         floors[by_remainder[step % count]] += 1
@@ -504,93 +385,124 @@ def split_exactly(raw_values, total_units):
 # Sessions
 
 
+class _Plan:
+    """What pricing needs of a validated tariff, prepared once (see :func:`_plan`)."""
+
+    __slots__ = ("periods", "zone", "prices", "unit_prices", "bounds")
+
+    def __init__(self, tariff):
+        self.periods = check_tariff(tariff)
+        self.zone = zone_of(tariff)
+        self.prices = _effective_prices(tariff, self.periods)
+        self.unit_prices = {band: (price.electricity.quantize(PRICE_STEP), price.service.quantize(PRICE_STEP))
+                            for band, price in self.prices.items()}
+        self.bounds = day_bounds(self.periods, self.zone)
+
+
+_PLANS = {}  # id(tariff) -> (tariff, its price items, _Plan); the tariff is held so that its id stays its own
+_MAX_PLANS = 64
+
+
+def _plan(tariff):
+    """The _Plan of a car tariff, validated (TariffError otherwise); kept for the
+    tariff object (frozen; its prices dict is compared in case it was changed)."""
+    items = tuple(tariff.prices.items()) if isinstance(tariff.prices, dict) else None
+    entry = _PLANS.get(id(tariff))
+    if entry is not None and entry[0] is tariff and entry[1] == items:
+        return entry[2]
+    plan = _Plan(tariff)
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[id(tariff)] = (tariff, items, plan)
+    return plan
+
+
 def price_session(tariff, facts):
     """The Bill of a session under a car tariff. Raises TariffError for an invalid tariff or facts."""
-    periods = check_tariff(tariff)
-    _check_facts(facts)
-    prices = _effective_prices(tariff, periods)
-    zone = zone_of(tariff)
-    curve = EnergyCurve.from_facts(facts)
-    with localcontext(_CONTEXT):
-        total_kwh = quantize_energy((curve.energies[-1] - curve.energies[0]) / 1000)
+    plan = _plan(tariff)
+    times = sample_times(facts.samples)
+    zone = common_zone(times) if times else None
+    _check_facts(facts, times, zone)
+    curve = EnergyCurve.from_facts(facts, times, zone)
+    context = _CONTEXT
+    total_kwh = context.divide(context.subtract(curve.energy(-1), curve.energy(0)), _THOUSAND).quantize(
+        ENERGY_STEP, rounding=ROUND_HALF_UP, context=context)
     decrease = curve.first_decrease()
     if decrease is not None:
-        return _unpriced_bill(tariff, total_kwh, _moment(decrease))
-    pieces = _energy_pieces(periods, zone, facts, curve)
+        return _unpriced_bill(tariff, total_kwh, decrease)
+    pieces = _energy_pieces(plan, facts, curve)
     units = split_exactly([energy for *_piece, energy in pieces], int(total_kwh / ENERGY_STEP))
     # amounts come from the exact energies: the quantized ones (which add up
     # to the total for display) could make more energy cost a fen less
-    with localcontext(_CONTEXT):
-        exact = [raw / 1000 for *_piece, raw in pieces]
-    lines = [
-        _energy_line(band, piece_start, piece_stop, Decimal(unit) * ENERGY_STEP, prices[band],
-                     tariff.currency_digits, exact_kwh)
-        for (band, piece_start, piece_stop, _raw), unit, exact_kwh in zip(pieces, units, exact)
-    ]
-    return _priced_bill(tariff, facts, lines, prices, total_kwh, exact)
+    exact = [context.divide(energy, _THOUSAND) for *_piece, energy in pieces]
+    return _priced_bill(tariff, plan, facts, pieces, units, exact, total_kwh)
 
 
-def _energy_pieces(periods, zone, facts, curve):
+def _energy_pieces(plan, facts, curve):
     """``(band, start, stop, raw Wh)`` of every piece; a zero-length session is one piece at its start."""
     start, stop = facts.start.astimezone(_UTC), facts.stop.astimezone(_UTC)
     if start == stop:
-        return [(band_at(periods, zone, start), start, stop, curve.energies[-1] - curve.energies[0])]
+        return [(band_at(plan.periods, plan.zone, start), start, stop, curve.energy(-1) - curve.energy(0))]
+    subtract = _CONTEXT.subtract
+    energy_at = curve.energy_at
     pieces = []
-    for band, piece_start, piece_stop in period_pieces(periods, zone, start, stop):
-        with localcontext(_CONTEXT):
-            energy = curve.energy_at(_micros(piece_stop)) - curve.energy_at(_micros(piece_start))
-        pieces.append((band, piece_start, piece_stop, energy))
+    boundary = boundary_energy = None
+    for band, piece_start, piece_stop in plan.bounds.pieces(start, stop):
+        # consecutive pieces share their boundary: the curve is read there once
+        energy_before = boundary_energy if piece_start == boundary else energy_at(piece_start)
+        boundary, boundary_energy = piece_stop, energy_at(piece_stop)
+        pieces.append((band, piece_start, piece_stop, subtract(boundary_energy, energy_before)))
     return pieces
 
 
-def _priced_bill(tariff, facts, energy_lines, prices, total_kwh, exact_kwh=None):
-    """Bill from the energy lines (priced on ``exact_kwh`` when given), adding
-    the reservation and occupancy fees; components rounded once."""
+def _priced_bill(tariff, plan, facts, pieces, units, exact_kwh, total_kwh):
+    """Bill of the energy pieces (quantized to ``units`` Wh, priced on ``exact_kwh``),
+    adding the reservation and occupancy fees; components rounded once.
+
+    Each component's total, in units of the currency's last digit, is shared
+    among the energy lines by largest remainder of their exact amounts
+    (rounding each line on its own could miss the total by a fen or more)."""
     digits = tariff.currency_digits
-    energies = exact_kwh if exact_kwh is not None else [line.energy_kwh for line in energy_lines]
-    electricity = sum((kwh * prices[line.band].electricity for line, kwh in zip(energy_lines, energies)), Decimal(0))
-    service = sum((kwh * prices[line.band].service for line, kwh in zip(energy_lines, energies)), Decimal(0))
-    lines = list(energy_lines)
+    prices = plan.prices
+    bands = [piece[0] for piece in pieces]
+    electricity = sum((kwh * prices[band].electricity for band, kwh in zip(bands, exact_kwh)), Decimal(0))
+    service = sum((kwh * prices[band].service for band, kwh in zip(bands, exact_kwh)), Decimal(0))
+    fee_lines = []
     reservation = tariff.reservation_fee if facts.reserved else Decimal(0)
     if reservation > 0:
-        lines.append(_fee_line("reservation", 1, reservation, digits))
+        fee_lines.append(_fee_line("reservation", 1, reservation, digits))
     blocks, occupancy = occupancy_fee(tariff.occupancy, facts.occupancy_minutes)
     if occupancy > 0:
-        lines.append(_fee_line("occupancy", blocks, occupancy, digits))
+        fee_lines.append(_fee_line("occupancy", blocks, occupancy, digits))
     components = {name: round_money(value, digits) for name, value in (
         ("electricity", electricity), ("service", service), ("reservation", reservation), ("occupancy", occupancy))}
-    energy_count = len(energy_lines)
-    lines[:energy_count] = _allocated_energy_lines(energy_lines, energies, prices, components, digits)
+    step = _money_step(digits)
+    multiply = _CONTEXT.multiply
+    shares = []
+    for component in ("electricity", "service"):
+        exact = [multiply(kwh, getattr(prices[band], component)) for band, kwh in zip(bands, exact_kwh)]
+        shares.append([Decimal(unit) * step for unit in split_exactly(exact, int(components[component] / step))])
+    energies = [Decimal(unit) * ENERGY_STEP for unit in units]
+    unit_prices = plan.unit_prices
+    lines = [
+        BillLine(kind="energy", band=band, start=piece_start, stop=piece_stop, energy_kwh=energy,
+                 electricity_price=unit_prices[band][0], service_price=unit_prices[band][1],
+                 electricity_amount=electricity_amount, service_amount=service_amount,
+                 amount=electricity_amount + service_amount, quantity=energy)
+        for (band, piece_start, piece_stop, _raw), energy, electricity_amount, service_amount
+        in zip(pieces, energies, *shares)
+    ]
     return Bill(
-        lines=tuple(lines), energy_kwh=total_kwh, energy_by_band=_energy_by_band(energy_lines),
+        lines=tuple(lines + fee_lines), energy_kwh=total_kwh, energy_by_band=_energy_by_band(bands, energies),
         total=sum(components.values(), Decimal(0)), **components,
     )
 
 
-def _allocated_energy_lines(energy_lines, energies, prices, components, digits):
-    """The energy lines with amounts that add up exactly to the rounded
-    electricity and service components: each component's total, in units of
-    the currency's last digit, is shared among the lines by largest remainder
-    of their exact amounts (rounding each line on its own could miss the
-    total by a fen or more)."""
-    step = Decimal(1).scaleb(-digits)
-    shares = {}
-    for component in ("electricity", "service"):
-        with localcontext(_CONTEXT):
-            exact = [kwh * getattr(prices[line.band], component) for line, kwh in zip(energy_lines, energies)]
-        units = split_exactly(exact, int(components[component] / step))
-        shares[component] = [Decimal(unit) * step for unit in units]
-    return [
-        replace(line, electricity_amount=electricity, service_amount=service, amount=electricity + service)
-        for line, electricity, service in zip(energy_lines, shares["electricity"], shares["service"])
-    ]
-
-
-def _energy_by_band(energy_lines):
+def _energy_by_band(bands, energies):
     """band -> energy (kWh, 0.001) for every band of BANDS."""
     totals = {band: Decimal("0.000") for band in BANDS}
-    for line in energy_lines:
-        totals[line.band] += line.energy_kwh
+    for band, energy in zip(bands, energies):
+        totals[band] += energy
     return totals
 
 

@@ -2,13 +2,22 @@
 them in batches (one transaction per batch, one savepoint per frame) and
 publishes the replies after commit. Several processes share the load through
 an MQTT 5 shared subscription. A batch that fails is retried or processed frame
-by frame (tools/batch_runner.py): no frame blocks the listener."""
+by frame (tools/batch_runner.py): no frame blocks the listener.
+
+Flow control: the listener's connection carries an MQTT 5 Receive Maximum
+(``receive_window``): the broker never has more frames in flight towards it
+than that, unacknowledged, and keeps the rest in the listener's session (or
+gives them to the other listeners of the group). The listener acknowledges a
+batch once it is committed and its replies are handed to the client, so an
+overloaded listener works at its own pace on a bounded inbox instead of
+queueing without end."""
 import argparse
 import dataclasses
 import logging
 import queue
 import signal
 import socket
+import sys
 import threading
 import time
 
@@ -22,6 +31,7 @@ from odoo.modules.registry import Registry
 from odoo.addons.charge_device.cli._common import add_odoo_arguments, load_odoo_config
 from odoo.addons.charge_device.tools.batch_runner import BatchRunner
 from odoo.addons.charge_device.tools.mqtt_client import new_client, set_nodelay
+from odoo.addons.charge_device.tools.ocpp_routes import is_hot_frame
 
 _logger = logging.getLogger("odoo.addons.charge_device.listener")
 
@@ -30,6 +40,22 @@ _logger = logging.getLogger("odoo.addons.charge_device.listener")
 # back gets what arrived meanwhile. Retire an instance for good with --forget,
 # or its session keeps taking its share of the frames until it expires.
 SESSION_EXPIRY = 3600
+# the largest Receive Maximum MQTT 5 allows
+MAX_RECEIVE_MAXIMUM = 65535
+# How long a thread keeps the GIL while another one waits for it (Python's
+# default is 5 ms). The processing thread is busy most of the time under load,
+# and paho's network thread gives the GIL up at every socket call (several per
+# frame, ack and reply): with 5 ms per hand-over it falls behind, the acks and
+# replies wait and an overloaded listener answers less and less. 0.2 ms keeps
+# both threads moving.
+SWITCH_INTERVAL = 0.0002
+
+
+def receive_window(bus):
+    """Frames the broker may send a listener before it acknowledges any (its
+    Receive Maximum): ``receive_maximum`` of the settings, by default two
+    batches (one processed while the next one fills)."""
+    return max(1, min(bus.receive_maximum or 2 * bus.batch_size, MAX_RECEIVE_MAXIMUM))
 
 
 class Listener:
@@ -39,7 +65,11 @@ class Listener:
         self.dbname = dbname
         self.bus = bus
         self.client_id = client_id
-        self.inbox = queue.Queue()
+        self.window = receive_window(bus) if bus is not None else 0
+        # (connection, message): the broker keeps the frames beyond the window,
+        # so the inbox never holds more (the bound only guards a broker that would not)
+        self.inbox = queue.Queue(maxsize=self.window)
+        self.connection = 0  # connections made so far: an ack only goes on the one its message came on
         self.stopping = threading.Event()
         self.client = None
         self.prefixes = []
@@ -47,6 +77,13 @@ class Listener:
         self.runner = BatchRunner(self._process_in_transaction, self._give_up_in_transaction,
                                   sleep=self.stopping.wait, stopping=self.stopping.is_set,
                                   describe=lambda message: f"message {message.mid} on {message.topic}")
+        # heartbeats, statuses and meter values: set-based writes of rows that
+        # another listener may write at the same moment (the pile's last_seen,
+        # the meter values' keys on the pile): at READ COMMITTED they wait for
+        # each other instead of failing the whole batch on a serialization error
+        self.hot_runner = BatchRunner(self._process_hot_in_transaction, self._give_up_in_transaction,
+                                      sleep=self.stopping.wait, stopping=self.stopping.is_set,
+                                      describe=lambda message: f"message {message.mid} on {message.topic}")
 
     # MQTT side ---------------------------------------------------------------
 
@@ -55,6 +92,18 @@ class Listener:
             _logger.error("broker refused the connection: %s", reason_code)
             return
         set_nodelay(client)
+        self.connection += 1
+        # paho 2 does not honour the broker's own Receive Maximum (CONNACK) for
+        # the replies it publishes: at most that many in flight, no limit when
+        # the broker sets none (a limit costs paho a scan of its queue per ack)
+        broker_maximum = getattr(properties, "ReceiveMaximum", 0) or 0
+        client._max_inflight_messages = broker_maximum if broker_maximum < MAX_RECEIVE_MAXIMUM else 0
+        if flags.session_present:
+            # the broker delivers again what was not acknowledged on the
+            # previous connection: the copies still waiting here go
+            dropped = self._drop_inbox()
+            if dropped:
+                _logger.info("%d message(s) of the previous connection left to the broker", dropped)
         topics = [(f"$share/{self.bus.listener_group}/{prefix}/+/up", 1) for prefix in self.prefixes]
         _logger.info("connected to %s:%s (session present: %s); subscribing to %s", self.bus.mqtt_host,
                      self.bus.mqtt_port, flags.session_present, ", ".join(t for t, _q in topics))
@@ -65,17 +114,28 @@ class Listener:
             _logger.warning("disconnected from the broker (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message):
-        self.inbox.put(message)
+        self.inbox.put((self.connection, message))
+
+    def _drop_inbox(self):
+        dropped = 0
+        while True:
+            try:
+                self.inbox.get_nowait()
+            except queue.Empty:
+                return dropped
+            dropped += 1
 
     def connect(self):
         client = new_client(self.bus, self.client_id, manual_ack=True)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
-        client.reconnect_delay_set(min_delay=1, max_delay=10)
-        client.max_inflight_messages_set(max(self.bus.batch_size, 20))
+        # back soon after a broker restart: mosquitto keeps no shared subscription across one,
+        # so the piles' frames are dropped until the listeners subscribe again
+        client.reconnect_delay_set(min_delay=0.25, max_delay=4)
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = SESSION_EXPIRY
+        properties.ReceiveMaximum = self.window
         client.connect_async(self.bus.mqtt_host, self.bus.mqtt_port, keepalive=30, clean_start=False,
                              properties=properties)
         client.loop_start()
@@ -84,7 +144,7 @@ class Listener:
     # Processing ----------------------------------------------------------------
 
     def _take_batch(self):
-        """Up to batch_size messages, waiting at most batch_ms after the first one."""
+        """Up to batch_size (connection, message) pairs, waiting at most batch_ms after the first one."""
         try:
             batch = [self.inbox.get(timeout=0.5)]
         except queue.Empty:
@@ -101,11 +161,22 @@ class Listener:
         return batch
 
     def _process(self, batch):
-        """The batch through the runner (one transaction, or one per frame when
-        a frame makes it fail); the replies are published after commit, then
-        the messages acknowledged. Frames are idempotent: a retried batch
-        changes nothing twice."""
-        replies = self.runner.run(batch)
+        """The batch of (connection, message) through the runner (one
+        transaction, or one per frame when a frame makes it fail); the replies
+        are published after commit, then the messages acknowledged, those of
+        the current connection only: the broker delivers the others again, on
+        this connection, under packet ids of their own. Frames are idempotent:
+        a retried batch changes nothing twice."""
+        hot = [pair for pair in batch if is_hot_frame(pair[1].payload)]
+        others = [pair for pair in batch if not is_hot_frame(pair[1].payload)] if hot else batch
+        # the frequent frames first, answered at once: a heartbeat never waits for a storm of
+        # StopTransactions settling their orders in the same batch
+        for part, runner in ((hot, self.hot_runner), (others, self.runner)):
+            if part:
+                self._process_part(part, runner)
+
+    def _process_part(self, batch, runner):
+        replies = runner.run([message for _connection, message in batch])
         if replies is None:  # stopping while the database is away: the broker delivers them again
             return
         for topic, text in replies:
@@ -113,16 +184,23 @@ class Listener:
                 self.client.publish(topic, text, qos=1)
             except Exception:  # noqa: BLE001 - one reply must not keep the others or the acks back
                 _logger.exception("reply on %s could not be published", topic)
-        for message in batch:
-            self.client.ack(message.mid, message.qos)
+        for connection, message in batch:
+            if connection == self.connection:
+                self.client.ack(message.mid, message.qos)
         self.processed += len(batch)
 
-    def _transaction(self, work):
+    def _transaction(self, work, read_committed=False):
         with Registry(self.dbname).cursor() as cr:
+            if read_committed:  # before any query: Odoo's cursors are REPEATABLE READ
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             return work(api.Environment(cr, SUPERUSER_ID, {})["charge.device.bus"])
 
     def _process_in_transaction(self, messages):
         return self._transaction(lambda bus: bus._process_batch([(m.topic, m.payload) for m in messages]))
+
+    def _process_hot_in_transaction(self, messages):
+        return self._transaction(lambda bus: bus._process_batch([(m.topic, m.payload) for m in messages]),
+                                 read_committed=True)
 
     def _give_up_in_transaction(self, message, error):
         return self._transaction(lambda bus: bus._process_failed(message.topic, message.payload,
@@ -135,10 +213,15 @@ class Listener:
             self.prefixes = sorted(row[0] for row in cr.fetchall())
 
     def run(self):
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self._load_prefixes()
         self.connect()
-        _logger.info("listener %s started on database %s (batches of %d / %d ms)", self.client_id,
-                     self.dbname, self.bus.batch_size, self.bus.batch_ms)
+        _logger.info("listener %s started on database %s (batches of %d / %d ms, receive maximum %d)",
+                     self.client_id, self.dbname, self.bus.batch_size, self.bus.batch_ms, self.window)
+        self._serve()
+
+    def _serve(self):
+        """Take and process batches until stopped, then leave the broker."""
         last_report = time.monotonic()
         while not self.stopping.is_set():
             batch = self._take_batch()
@@ -183,6 +266,9 @@ class ChargeListener(Command):
                             help="name of this listener process, unique per host (its broker session)")
         parser.add_argument("--batch-size", type=int, help="messages per transaction")
         parser.add_argument("--batch-ms", type=int, help="milliseconds to wait to fill a batch")
+        parser.add_argument("--receive-maximum", type=int,
+                            help="messages the broker may send before they are acknowledged (MQTT 5 "
+                                 "Receive Maximum; default: twice the batch size)")
         parser.add_argument("--forget", action="store_true",
                             help="retire this instance: end its broker session (and its share of the "
                                  "frames) instead of listening")
@@ -190,8 +276,9 @@ class ChargeListener(Command):
         dbname = load_odoo_config(args)
         with Registry(dbname).cursor() as cr:
             bus = api.Environment(cr, SUPERUSER_ID, {})["charge.device.broker"]._bus_config()
-        overrides = {key: value for key, value in
-                     (("batch_size", args.batch_size), ("batch_ms", args.batch_ms)) if value}
+        overrides = {key: value for key, value in (
+            ("batch_size", args.batch_size), ("batch_ms", args.batch_ms), ("receive_maximum", args.receive_maximum),
+        ) if value}
         if overrides:
             bus = dataclasses.replace(bus, **overrides)
         client_id = f"{bus.listener_group}-{socket.gethostname()}-{args.instance}"

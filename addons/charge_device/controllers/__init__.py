@@ -1,1 +1,2 @@
 from . import qr_export
+from . import broker_auth

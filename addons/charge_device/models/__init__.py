@@ -15,3 +15,4 @@ from . import charge_device_broker
 from . import charge_device_bus
 from . import charge_device_bus_hot
 from . import charge_device_bus_handlers
+from . import charge_retention

@@ -326,6 +326,10 @@ class ChargeDeviceBus(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 self._hot_frames(items, now)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # another listener updated the same rows (two frames of one pile, one in each listener's
+            # batch): the snapshot is stale for every frame, which the listener retries as a whole
+            raise
         except Exception:  # noqa: BLE001
             _logger.exception("set-based processing of %d frames failed; retrying one by one", len(items))
             self.env.invalidate_all()
@@ -333,6 +337,8 @@ class ChargeDeviceBus(models.AbstractModel):
                 try:
                     with self.env.cr.savepoint():
                         self._hot_frames([item], now)
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                    raise
                 except Exception as error:  # noqa: BLE001
                     _logger.exception("%s from %s failed", item.frame.action, item.serial)
                     self.env.invalidate_all()

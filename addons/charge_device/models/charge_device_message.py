@@ -46,15 +46,4 @@ class ChargeDeviceMessage(models.Model):
         for message in self:
             message.display_name = f"{message.serial} {message.action or message.frame_type} #{message.message_id}"
 
-    @api.autovacuum
-    def _gc_messages(self):
-        """Keep frequent frames a few days and business frames longer."""
-        params = self.env["ir.config_parameter"].sudo()
-        hot_days = int(params.get_param("charge_device.hot_message_retention_days", 2))
-        days = int(params.get_param("charge_device.message_retention_days", 180))
-        self.env.cr.execute("""
-            DELETE FROM charge_device_message
-             WHERE (action IN ('Heartbeat', 'StatusNotification', 'MeterValues')
-                    AND received_at < now() at time zone 'UTC' - make_interval(days => %s))
-                OR received_at < now() at time zone 'UTC' - make_interval(days => %s)
-        """, (hot_days, days))
+    # the log is pruned by the retention job (models/charge_retention.py), on the company's settings

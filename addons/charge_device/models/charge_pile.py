@@ -1,6 +1,5 @@
 import json
 import secrets
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -126,9 +125,16 @@ class ChargePile(models.Model):
         """Piles silent for two heartbeat intervals go offline: event, alarm
         5001 and their running sessions suspended until they return."""
         now = fields.Datetime.now()
-        piles = self.search([("online", "=", True)]).filtered(
-            lambda p: not p.last_seen or p.last_seen < now - timedelta(
-                seconds=2 * (p.heartbeat_interval or p.company_id.charge_heartbeat_interval or 60)))
+        # in SQL: a city's 20,000 online piles are not loaded every minute to find the few silent ones
+        self.flush_model(["online", "active", "last_seen", "heartbeat_interval", "company_id"])
+        self.env["res.company"].flush_model(["charge_heartbeat_interval"])
+        self.env.cr.execute("""
+            SELECT pile.id FROM charge_pile pile JOIN res_company company ON company.id = pile.company_id
+             WHERE pile.online AND pile.active
+               AND (pile.last_seen IS NULL OR pile.last_seen < %s - make_interval(secs => 2 * COALESCE(
+                    NULLIF(pile.heartbeat_interval, 0), NULLIF(company.charge_heartbeat_interval, 0), 60)))
+        """, [now])
+        piles = self.browse(row[0] for row in self.env.cr.fetchall())
         if not piles:
             return
         piles.write({"online": False})

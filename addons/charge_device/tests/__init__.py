@@ -1,6 +1,8 @@
 from . import test_ocpp_frames
 from . import test_frame_guard
 from . import test_listener_batches
+from . import test_listener_flow
+from . import test_schema_check
 from . import test_faults
 from . import test_operability
 from . import test_qr_labels
@@ -19,3 +21,5 @@ from . import test_id_tag_rights
 from . import test_power_curve
 from . import test_demo_qr
 from . import test_ocpp_labels
+from . import test_broker_auth
+from . import test_retention

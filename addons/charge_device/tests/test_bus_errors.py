@@ -68,6 +68,18 @@ class TestBusErrors(ChargeDeviceCase):
                 self.send_many([({}, "Heartbeat", None, "hb-2", "test"),
                                 ({"vendorId": "charge_ops"}, "DataTransfer", None, "dt-2", "test")])
 
+    def test_a_concurrent_update_of_the_frequent_frames_fails_the_whole_batch_too(self):
+        """Two listeners each with a status of the same connector: the later
+        one's set-based update meets a serialization failure. Retried frame by
+        frame in the same stale snapshot, every frame would fail again and be
+        answered with an InternalError: the batch is raised for a retry instead."""
+        failure = psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+        with patch.object(type(self.env["charge.device.bus"]), "_status_notifications", side_effect=failure):
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                self.send_many([({}, "Heartbeat", None, "hb-3", "test"),
+                                ({"connectorId": 1, "status": "Charging", "errorCode": "NoError"},
+                                 "StatusNotification", None, "sn-3", "test")])
+
     def test_frames_on_unexpected_topics_are_ignored(self):
         replies = self.env["charge.device.bus"]._process_batch([("test/BUS00001/down", "[2,\"x\",\"Heartbeat\",{}]")])
         self.assertEqual(replies, [])

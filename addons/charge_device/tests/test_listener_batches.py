@@ -1,11 +1,12 @@
 """Unit tests of how the listener gets a batch through (tools/batch_runner.py),
 with fake batches and fake transactions: no broker, no database."""
 import logging
+from unittest.mock import patch
 
 import psycopg2
 import psycopg2.errors
 
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, TransactionCase, tagged
 
 from ..tools import batch_runner
 from ..tools.batch_runner import BatchRunner, classify
@@ -172,7 +173,7 @@ class TestListenerProcess(BaseCase):
         client = FakeClient(failing_topic="b")
         messages = [FakeMessage(1, "t/a/up", "a"), FakeMessage(2, "t/p/up", "poison"), FakeMessage(3, "t/b/up", "b")]
         with self.assertLogs("odoo.addons.charge_device.listener", logging.WARNING):
-            self.listener(FakeBus(), client)._process(messages)
+            self.listener(FakeBus(), client)._process([(0, message) for message in messages])
         self.assertEqual(client.published, [("a", "reply to a"), ("poison", "InternalError")])
         self.assertEqual(client.acked, [1, 2, 3])
 
@@ -181,5 +182,156 @@ class TestListenerProcess(BaseCase):
         listener = self.listener(FakeBus(outages=3), client)
         listener.stopping.set()
         with self.assertLogs("odoo.addons.charge_device.listener", logging.WARNING):
-            listener._process([FakeMessage(1, "t/a/up", "a")])
+            listener._process([(0, FakeMessage(1, "t/a/up", "a"))])
         self.assertEqual((client.published, client.acked, listener.processed), ([], [], 0))
+
+    def test_only_the_messages_of_the_current_connection_are_acknowledged(self):
+        # the listener reconnected while the batch was processed: the broker delivers the messages
+        # of the first connection again under packet ids of their own, which an ack must not hit
+        client = FakeClient()
+        listener = self.listener(FakeBus(), client)
+        listener.connection = 2
+        listener._process([(1, FakeMessage(7, "t/a/up", "a")), (2, FakeMessage(7, "t/b/up", "b"))])
+        self.assertEqual(client.published, [("a", "reply to a"), ("b", "reply to b")])
+        self.assertEqual(client.acked, [7])
+        self.assertEqual(listener.processed, 2)
+
+
+@tagged("at_install", "-post_install")
+class TestListenerHotFrames(BaseCase):
+    """Heartbeats, statuses and meter values go through a transaction of their
+    own, first, at READ COMMITTED; the other frames of the batch after them."""
+
+    def test_frequent_frames_go_first_and_apart(self):
+        from odoo.addons.charge_device.cli.charge_listener import Listener  # noqa: PLC0415 - a CLI module
+        hot_bus, other_bus, client = FakeBus(), FakeBus(), FakeClient()
+        listener = Listener("no_db", None, "test-listener")
+        listener.client = client
+        for name, bus in (("runner", other_bus), ("hot_runner", hot_bus)):
+            setattr(listener, name, BatchRunner(lambda messages, bus=bus: bus.process([m.payload for m in messages]),
+                                                lambda message, error, bus=bus: bus.give_up(message.payload, error),
+                                                sleep=lambda _s: None))
+        stop = '[2, "1", "StopTransaction", {"transactionId": 5, "meterStop": 10, "timestamp": "x"}]'
+        beat = '[2, "2", "Heartbeat", {}]'
+        meter = '[2, "3", "MeterValues", {"connectorId": 1, "meterValue": []}]'
+        answer = '[3, "4", {}]'
+        messages = [FakeMessage(n, f"t/p{n}/up", payload) for n, payload in enumerate([stop, beat, answer, meter])]
+        listener._process([(0, message) for message in messages])
+        self.assertEqual(hot_bus.transactions, [[beat, meter]])
+        self.assertEqual(other_bus.transactions, [[stop, answer]])
+        self.assertEqual([text for _topic, text in client.published][:2], [f"reply to {beat}", f"reply to {meter}"])
+        self.assertEqual(sorted(client.acked), [0, 1, 2, 3])
+
+    def test_is_hot_frame(self):
+        from ..tools.ocpp_routes import is_hot_frame  # noqa: PLC0415
+        self.assertTrue(is_hot_frame(b'[2, "1", "Heartbeat", {}]'))
+        self.assertTrue(is_hot_frame('[2, "1", "StatusNotification", {}]'))
+        for raw in (b'[2, "1", "BootNotification", {}]', b'[3, "1", {}]', b"not json", b"\xff\xfe", b'{"a": 1}',
+                    b'[2, "1", ["Heartbeat"], {}]', b"[2]", b""):
+            self.assertFalse(is_hot_frame(raw), raw)
+
+
+class TestListenerIsolation(TransactionCase):
+    """The hot frames' transaction really runs at READ COMMITTED (a cursor of
+    its own, as the listener opens it), the others at Odoo's REPEATABLE READ."""
+
+    def test_isolation_levels(self):
+        from odoo.addons.charge_device.cli.charge_listener import Listener  # noqa: PLC0415 - a CLI module
+        listener = Listener(self.env.cr.dbname, None, "test-listener")
+
+        def level(bus):
+            bus.env.cr.execute("SHOW transaction_isolation")
+            return bus.env.cr.fetchone()[0]
+        self.assertEqual(listener._transaction(level, read_committed=True), "read committed")
+        self.assertEqual(listener._transaction(level), "repeatable read")
+
+
+class FakeProperties:
+    pass
+
+
+class FakeFlags:
+    def __init__(self, session_present):
+        self.session_present = session_present
+
+
+class FakeReasonCode:
+    is_failure = False
+
+
+class ConnectingClient(FakeClient):
+    """Records how the listener connects."""
+
+    def __init__(self):
+        super().__init__()
+        self.connect_args, self.subscribed = None, []
+        self._max_inflight_messages = 20
+
+    def __getattr__(self, name):  # callbacks and settings the test does not look at
+        return lambda *args, **kwargs: None
+
+    def connect_async(self, host, port, **kwargs):
+        self.connect_args = (host, port, kwargs)
+
+    def socket(self):
+        return None
+
+    def subscribe(self, topics):
+        self.subscribed.append(topics)
+
+
+@tagged("at_install", "-post_install")
+class TestListenerReceiveWindow(BaseCase):
+    """The listener asks the broker for a window of unacknowledged messages
+    (MQTT 5 Receive Maximum) and keeps its inbox within it."""
+
+    def bus(self, **values):
+        from odoo.addons.charge_device.tools.bus_config import BusConfig  # noqa: PLC0415
+        return BusConfig(mqtt_host="127.0.0.1", listener_group="g", **values)
+
+    def test_the_window_is_two_batches_unless_set(self):
+        from odoo.addons.charge_device.cli.charge_listener import receive_window  # noqa: PLC0415
+        self.assertEqual(receive_window(self.bus(batch_size=200)), 400)
+        self.assertEqual(receive_window(self.bus(batch_size=200, receive_maximum=50)), 50)
+        self.assertEqual(receive_window(self.bus(batch_size=50_000)), 65535)  # the most MQTT 5 allows
+
+    def test_connect_carries_a_receive_maximum_and_the_inbox_its_bound(self):
+        from odoo.addons.charge_device.cli import charge_listener  # noqa: PLC0415
+        client = ConnectingClient()
+        listener = charge_listener.Listener("no_db", self.bus(batch_size=20), "test-listener")
+        with patch.object(charge_listener, "new_client", lambda *args, **kwargs: client):
+            listener.connect()
+        _host, _port, options = client.connect_args
+        self.assertEqual(options["properties"].ReceiveMaximum, 40)
+        self.assertFalse(options["clean_start"])
+        self.assertEqual(listener.inbox.maxsize, 40)
+
+    def test_replies_in_flight_follow_the_broker_receive_maximum(self):
+        from odoo.addons.charge_device.cli import charge_listener  # noqa: PLC0415
+        listener = charge_listener.Listener("no_db", self.bus(batch_size=20), "test-listener")
+        listener.prefixes = ["tst"]
+        client = ConnectingClient()
+        connack = FakeProperties()
+        connack.ReceiveMaximum = 32
+        listener._on_connect(client, None, FakeFlags(False), FakeReasonCode(), connack)
+        self.assertEqual(client._max_inflight_messages, 32)
+        listener._on_connect(client, None, FakeFlags(False), FakeReasonCode(), FakeProperties())
+        self.assertEqual(client._max_inflight_messages, 0)  # no limit from the broker: none
+        self.assertEqual(len(client.subscribed), 2)
+
+    def test_a_resumed_session_leaves_the_waiting_copies_to_the_broker(self):
+        from odoo.addons.charge_device.cli import charge_listener  # noqa: PLC0415
+        listener = charge_listener.Listener("no_db", self.bus(batch_size=20), "test-listener")
+        listener.prefixes = ["tst"]
+        client = ConnectingClient()
+        listener._on_connect(client, None, FakeFlags(False), FakeReasonCode(), FakeProperties())
+        listener._on_message(client, None, FakeMessage(1, "tst/a/up", "a"))
+        # a new session: what is waiting is all there is, processed and acknowledged on the new connection
+        listener._on_connect(client, None, FakeFlags(False), FakeReasonCode(), FakeProperties())
+        self.assertEqual(listener.inbox.qsize(), 1)
+        # the session resumed: the broker delivers the unacknowledged messages again
+        with self.assertLogs("odoo.addons.charge_device.listener", logging.INFO):
+            listener._on_connect(client, None, FakeFlags(True), FakeReasonCode(), FakeProperties())
+        self.assertEqual(listener.inbox.qsize(), 0)
+        listener._on_message(client, None, FakeMessage(1, "tst/a/up", "a"))
+        self.assertEqual(listener.inbox.get_nowait()[0], listener.connection)

@@ -44,6 +44,15 @@ class TestOnline(ChargeDeviceCase):
         self.env["charge.pile"]._cron_mark_offline()
         self.assertTrue(self.pile.online)
 
+    def test_a_pile_without_its_own_interval_is_judged_on_its_company_s(self):
+        self.pile.company_id.charge_heartbeat_interval = 600
+        self.pile.write({"last_seen": fields.Datetime.now() - timedelta(minutes=10), "heartbeat_interval": 0})
+        self.env["charge.pile"]._cron_mark_offline()
+        self.assertTrue(self.pile.online, "silent for 10 minutes, within two of its company's 10-minute heartbeats")
+        self.pile.last_seen = fields.Datetime.now() - timedelta(minutes=21)
+        self.env["charge.pile"]._cron_mark_offline()
+        self.assertFalse(self.pile.online)
+
     def test_only_an_online_pile_can_be_commissioned(self):
         pile = self.create_pile("BUS00002", online=False)
         with self.assertRaisesRegex(UserError, "offline"):

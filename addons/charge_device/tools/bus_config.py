@@ -9,6 +9,9 @@ the Odoo configuration file (Odoo itself only reads ``[options]``).
     listener_group =
     batch_size = 200
     batch_ms = 50
+    receive_maximum = 0
+    broker_dir =
+    broker_auth_secret =
 """
 import configparser
 from dataclasses import dataclass, fields
@@ -28,8 +31,16 @@ class BusConfig:
     listener_group: str = ""
     batch_size: int = 200
     batch_ms: int = 50
+    # frames the broker may send a listener before it acknowledges them (the
+    # MQTT 5 Receive Maximum of its connection): the broker keeps the rest;
+    # 0 = twice batch_size (one batch processed while the next one fills)
+    receive_maximum: int = 0
     # folder where the broker's password and ACL files are written
     broker_dir: str = ""
+    # shared secret of a broker that asks the platform over HTTP who may log
+    # in and what each may do (controllers/broker_auth.py), instead of reading
+    # the files; empty = that endpoint refuses every request
+    broker_auth_secret: str = ""
 
 
 def load(path):

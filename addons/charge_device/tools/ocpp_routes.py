@@ -7,8 +7,22 @@ A handler receives the device context and the validated payload and returns
 the CALLRESULT payload.
 """
 
+import json
+
 # Frequent device actions, handled together per batch with set-based SQL.
 HOT_ACTIONS = frozenset({"Heartbeat", "StatusNotification", "MeterValues"})
+
+
+def is_hot_frame(raw):
+    """Whether ``raw`` (a payload as received, not yet validated) looks like a
+    CALL of a frequent action: the listener processes those apart, before the
+    others of their batch. Anything else, malformed frames included, is not."""
+    try:
+        frame = json.loads(raw)
+    except (ValueError, TypeError):
+        return False
+    return (isinstance(frame, list) and len(frame) >= 3 and frame[0] == 2 and isinstance(frame[2], str)
+            and frame[2] in HOT_ACTIONS)
 
 # The other device actions, one by one through the ORM: action -> handler name.
 DEVICE_ROUTES = {

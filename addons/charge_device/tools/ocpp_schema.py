@@ -16,6 +16,7 @@ from .ocpp_frames import (
     CALL, CALLRESULT, FORMATION_VIOLATION, NOT_IMPLEMENTED, OCCURENCE_CONSTRAINT_VIOLATION,
     PROPERTY_CONSTRAINT_VIOLATION, TYPE_CONSTRAINT_VIOLATION, FrameError,
 )
+from .schema_check import compile_check
 
 OCPP_VERSION = "1.6"
 # Actions whose schemas bound decimals: validate them with Decimal parsing, as
@@ -46,6 +47,15 @@ def _validator(message_type, action):
         return None
 
 
+@lru_cache(maxsize=None)
+def _fast_check(message_type, action):
+    """The quick check of ``action``'s payloads (tools/schema_check.py), or None."""
+    validator = _validator(message_type, action)
+    if validator is None or action in DECIMAL_ACTIONS:
+        return None
+    return compile_check(validator.schema)
+
+
 def known_action(action):
     """True when OCPP 1.6 defines ``action``."""
     return _validator(CALL, action) is not None
@@ -55,6 +65,9 @@ def _validate(message_type, action, payload, message_id):
     validator = _validator(message_type, action)
     if validator is None:
         raise FrameError(NOT_IMPLEMENTED, f"unknown OCPP 1.6 action {action!r}", message_id)
+    fast = _fast_check(message_type, action)
+    if fast is not None and fast(payload):
+        return  # certainly valid; anything else goes through the full validator, which words the error
     if action in DECIMAL_ACTIONS:
         payload = json.loads(json.dumps(payload), parse_float=decimal.Decimal)
     try:

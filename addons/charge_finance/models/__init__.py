@@ -9,6 +9,7 @@ from . import res_company_orders
 from . import account_move_orders
 from . import charge_order_posting
 from . import charge_wallet_transaction_orders
+from . import posting_queue
 from . import charge_card_load
 from . import charge_pile_id_tag
 from . import charge_order_reconciliation

@@ -280,3 +280,5 @@ class AccountChartTemplate(models.AbstractModel):
                 self.env["charge.wallet.transaction"].sudo()._cron_post_daily_summary()
                 self.env["charge.order"].sudo().search([("company_id", "=", company.id),
                                                         ("state", "=", "completed")])._charge_book()
+                # per document, what waits is the posting queue's: the demo posts it now
+                self.env["charge.wallet.transaction"].sudo()._cron_post_queue()

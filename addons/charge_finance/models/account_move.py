@@ -4,6 +4,9 @@ from odoo.fields import Command
 
 from . import posting_link
 
+# cr.cache key of the numbering formats memorised while a batch of wallet entries is made
+SEQUENCE_MEMO = "charge_finance.sequence_memo"
+
 
 class AccountMove(models.Model):
     """Journal entries posting the wallet ledger: each links the ledger lines
@@ -53,16 +56,55 @@ class AccountMove(models.Model):
     @api.model
     def _charge_create_entries(self, company, entries):
         """Create and post the wallet entries of ``company``; ``entries`` is a
-        list of (date, ref, ledger lines, [LineSpec]). Returns the moves."""
+        list of (date, ref, ledger lines, [LineSpec]). Returns the moves.
+
+        The entries of a batch are made together: one ``create`` (without the
+        analytic resynchronisation of new draft items, which has nothing to
+        merge; the posting makes their analytic lines), one posting, and the
+        journal's numbering format looked up once per journal and day
+        (:meth:`_get_next_sequence_format`)."""
         labels = self._charge_labels(company)
+        no_analytic = not self.env["account.analytic.distribution.model"].sudo().search_count(
+            [("company_id", "in", [company.id, False])], limit=1)
         values = [self._charge_entry_values(company, date, ref, transactions, specs, labels)
                   for date, ref, transactions, specs in entries]
-        moves = self.with_company(company).with_context(
-            skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
-        ).create(values)
-        moves._charge_link([transactions for _date, _ref, transactions, _specs in entries])
-        moves.action_post()
+        if no_analytic:
+            # no distribution model can give the items an analytic distribution: nothing to compute per item
+            for vals in values:
+                for command in vals["line_ids"]:
+                    command[2].setdefault("analytic_distribution", False)
+        cache = self.env.cr.cache
+        cache[SEQUENCE_MEMO] = {}
+        try:
+            moves = self.with_company(company).with_context(
+                skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
+                skip_analytic_sync=True,
+            ).create(values)
+            moves._charge_link([transactions for _date, _ref, transactions, _specs in entries])
+            moves.with_context(skip_analytic_sync=False).action_post()
+        finally:
+            cache.pop(SEQUENCE_MEMO, None)
         return moves
+
+    def _get_next_sequence_format(self):
+        """While the wallet entries of a batch are made: the numbering format
+        of the entry's journal and day is looked up once (three queries per
+        entry and per call otherwise), and reused as long as this transaction
+        holds the sequence (the sequence mixin's cache has its number: see
+        ``_locked_increment``)."""
+        memo = self.env.cr.cache.get(SEQUENCE_MEMO)
+        if memo is None or not self.journal_id or not self.date:
+            return super()._get_next_sequence_format()
+        key = (self.journal_id.id, self.date, self.move_type, bool(self.origin_payment_id))
+        if key in memo:
+            format_string, values = memo[key]
+            cache_key = (format_string.format(**values, seq=0), self[self._sequence_index] if self._sequence_index else False)
+            seq = self._get_sequence_cache().get(cache_key)
+            if seq is not None:
+                return format_string, {**values, "seq": seq}
+        format_string, values = super()._get_next_sequence_format()
+        memo[key] = (format_string, {name: value for name, value in values.items() if name != "seq"})
+        return format_string, values
 
     def _charge_link(self, transactions_per_move):
         """Link each entry of ``self`` to its ledger lines (a recordset per

@@ -77,13 +77,17 @@ class ChargeOrder(models.Model):
         return result
 
     def _charge_book(self):
-        """Flag the orders whose books must change and post those of the
-        companies posting per document. Never raises for a posting error."""
+        """Flag the orders whose books must change; those of the companies
+        posting per document are posted by the posting queue once this
+        transaction commits (models/posting_queue.py), the others by the
+        daily job. Never posts here: a device event never waits for a
+        journal entry."""
         orders = self.sudo().filtered(lambda o: o._charge_next_step(check=False) is not None)
         if not orders:
             return
         orders.write({"charge_post_pending": True})
-        orders.filtered(lambda o: o.company_id.charge_posting_mode == "document")._charge_post_orders()
+        if any(company.charge_posting_mode == "document" for company in orders.company_id):
+            self.env["charge.wallet.transaction"]._charge_trigger_queue()
 
     # What to book -------------------------------------------------------------------------
 
@@ -221,8 +225,8 @@ class ChargeOrder(models.Model):
         return moves
 
     def _charge_lock(self):
-        """Lock the order row until the end of the transaction (and read it again)."""
-        self.env.cr.execute(SQL("SELECT id FROM charge_order WHERE id = ANY(%s) FOR UPDATE", self.ids))
+        """Lock the order rows until the end of the transaction (and read them again)."""
+        self.env.cr.execute(SQL("SELECT id FROM charge_order WHERE id = ANY(%s) ORDER BY id FOR UPDATE", self.ids))
         self.invalidate_recordset()
         self.env["account.move"].invalidate_model(["charge_order_id", "state", "charge_order_amounts"])
 
@@ -272,6 +276,19 @@ class ChargeOrder(models.Model):
              WHERE charge_order_id = %s AND charge_order_kind = 'revenue' AND state = 'posted' LIMIT 1
         """, self.id))
         return bool(self.env.cr.fetchone())
+
+    def _charge_revenue_booked_ids(self):
+        """Lock the orders and return the ids of those whose own entry booked
+        their revenue (``_charge_revenue_booked`` for a batch)."""
+        if not self:
+            return set()
+        self._charge_lock()
+        self.env["account.move"].flush_model(["charge_order_id", "charge_order_kind", "state"])
+        self.env.cr.execute(SQL("""
+            SELECT DISTINCT charge_order_id FROM account_move
+             WHERE charge_order_id = ANY(%s) AND charge_order_kind = 'revenue' AND state = 'posted'
+        """, self.ids))
+        return {row[0] for row in self.env.cr.fetchall()}
 
     # Jobs ---------------------------------------------------------------------------------
 

@@ -81,11 +81,11 @@ class ChargeWalletTransaction(models.Model):
 
     @api.model
     def _create_with_balances(self, vals_list, balances):
-        """A new line of a company posting per document is posted at once,
-        in the same transaction; a posting that fails leaves the line waiting
-        with its error (see ``_charge_post_safely``) and never fails the
-        line's creation. (Every ledger line is written by this method, a
-        direct ``create`` included.)"""
+        """A new line of a company posting per document waits for the
+        posting queue, which runs after the transaction writing the line
+        commits (see ``_charge_post_documents``): a StopTransaction paying
+        its order never waits for a journal entry. (Every ledger line is
+        written by this method, a direct ``create`` included.)"""
         lines = super()._create_with_balances(vals_list, balances)
         lines._charge_post_documents()
         return lines
@@ -93,9 +93,12 @@ class ChargeWalletTransaction(models.Model):
     # Posting --------------------------------------------------------------------------
 
     def _charge_post_documents(self):
-        """Post each line of the companies in document mode by an entry of its
-        own. A company without its wallet accounting keeps the lines pending:
-        the posting job posts them once it is configured."""
+        """The lines of the companies in document mode wait for the posting
+        queue (``_cron_post_queue``, an entry per line), triggered to run
+        once this transaction commits. A company without its wallet
+        accounting keeps the lines pending: the posting job posts them once
+        it is configured."""
+        queued = False
         for company, lines in self.grouped("company_id").items():
             if company.charge_posting_mode != "document":
                 continue
@@ -105,7 +108,9 @@ class ChargeWalletTransaction(models.Model):
                 log("Wallet ledger line(s) %s of company %s wait for posting: its wallet journal and accounts "
                     "are not configured.", ", ".join(lines.mapped("name")), company.name)
                 continue
-            lines.sudo()._charge_post_safely(company, [lines.sudo()], "_charge_post_each", new_lines=True)
+            queued = True
+        if queued:
+            self._charge_trigger_queue()
 
     @api.model
     def _charge_post_pending(self, companies, up_to=None):
@@ -272,6 +277,7 @@ class ChargeWalletTransaction(models.Model):
         """One posted entry per line, dated on the line's local day."""
         tz = company._charge_tz()
         cache = {}
+        self._charge_prepare(cache)
         entries = [
             (local_date(line.date, tz), line._charge_ref(), line, line._charge_entry_lines(company, cache))
             for line in self
@@ -282,6 +288,7 @@ class ChargeWalletTransaction(models.Model):
         """One posted summary entry per local day for the lines ``self``."""
         tz = company._charge_tz()
         cache = {}
+        self._charge_prepare(cache)
         entries = []
         for day, lines in sorted(self.grouped(lambda line: local_date(line.date, tz)).items()):
             specs = posting.summarize(spec for line in lines for spec in line._charge_entry_lines(company, cache))
@@ -289,6 +296,10 @@ class ChargeWalletTransaction(models.Model):
             entries.append((day, lines._charge_summary_ref(company, day), lines,
                             specs or [LineSpec("cash_liability", Decimal(0))]))
         return self.env["account.move"]._charge_create_entries(company, entries)
+
+    def _charge_prepare(self, cache):
+        """Read once for the lines ``self`` of a batch what their entries need
+        (kept in ``cache``, which the batch passes to each line)."""
 
     def _charge_entry_lines(self, company, cache):
         """The posting LineSpecs of this line's own entry."""

@@ -14,13 +14,23 @@ class ChargeWalletTransaction(models.Model):
         booking the revenue again; the order row is locked meanwhile."""
         self.ensure_one()
         order = self.order_id
-        if self.type not in ("payment", "reversal") or not order or not order.sudo()._charge_revenue_booked():
+        if self.type not in ("payment", "reversal") or not order:
+            return super()._charge_fact(company, cache)
+        booked = cache.get("revenue_booked")  # a batch's orders, locked together (_charge_prepare)
+        if not (order.id in booked if booked is not None else order.sudo()._charge_revenue_booked()):
             return super()._charge_fact(company, cache)
         wallet = self.wallet_id
         partner = wallet.partner_id or wallet.group_id.partner_id
         movement = self._movement()
         return posting.Fact(self.type, movement.withdrawable, movement.on_account, movement.gift,
                             partner=partner.id or None, settles=order.id)
+
+    def _charge_prepare(self, cache):
+        """Lock the orders the payments and reversals of the batch pay, and
+        tell once which of them have a revenue entry of their own."""
+        super()._charge_prepare(cache)
+        orders = self.filtered(lambda line: line.type in ("payment", "reversal")).order_id
+        cache["revenue_booked"] = orders.sudo()._charge_revenue_booked_ids()
 
     @api.model
     def action_post_pending(self):

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from unittest.mock import patch
 
 from odoo.fields import Command
 
@@ -12,9 +13,21 @@ class ChargeFinanceCase(ChargeBillingCase):
     excluded, with tax report tags) on the fee components; two members and
     a fleet group whose contact is a company."""
 
+    # The scenarios check what is posted, not when: the posting queue that the transaction writing a ledger line
+    # (or completing an order) triggers runs at once, in that transaction, instead of after its commit. The queue
+    # itself (nothing posted in the device transaction, batches, failures) is tested with this off (test_queue.py).
+    post_queue_at_once = True
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        if cls.post_queue_at_once:
+            Line = type(cls.env["charge.wallet.transaction"])
+
+            def post_at_once(self):
+                self.env["charge.wallet.transaction"].sudo()._cron_post_queue()
+
+            cls.startClassPatcher(patch.object(Line, "_charge_trigger_queue", post_at_once))
         cls.company = cls.company.with_env(cls.env)
         cls.company.partner_id.tz = "Asia/Shanghai"
         cls.env["account.chart.template"].try_loading("generic_coa", company=cls.company, install_demo=False)
@@ -79,6 +92,11 @@ class ChargeFinanceCase(ChargeBillingCase):
         return order
 
     # accounting ----------------------------------------------------------------------------
+
+    def post_queue(self):
+        """Run the posting queue (per document, what the scheduled action does after each commit)."""
+        self.env["charge.wallet.transaction"]._cron_post_queue()
+        self.env.invalidate_all()
 
     def entry(self, line):
         """The one journal entry posting ``line``."""

@@ -197,24 +197,29 @@ class ChargeOrder(models.Model):
                     order.partner_id.sudo().charge_last_charge_date = when
 
     def _pay_from_wallet(self):
-        """Pay the orders from their wallets, in full or not at all; returns the paid ones."""
-        paid = self.browse()
-        for order in self:
-            if order.state != "completed" or order.payment_state not in ("to_pay", "unpaid"):
-                continue
-            wallet = order.wallet_id.sudo()
-            amount = wallet._decimal(order.amount_total)
-            line = wallet._try_pay(order, amount) if amount else True
-            if line:
-                order.sudo().write({"payment_state": "paid", "paid_date": fields.Datetime.now(),
-                                    "running_amount": float(amount)})
-                paid |= order
-            elif order.payment_state != "unpaid":
+        """Pay the orders from their wallets, in full or not at all; returns
+        the paid ones. The orders are paid together (``charge.wallet.
+        _pay_orders``: each wallet locked once, one ledger line per order
+        written by one create, the orders written per amount), in their
+        order: an order the wallet cannot pay after the ones before it is
+        left unpaid."""
+        due = self.filtered(lambda o: o.state == "completed" and o.payment_state in ("to_pay", "unpaid"))
+        if not due:
+            return self.browse()
+        paid, refused = self.env["charge.wallet"].sudo()._pay_orders(due.sudo())
+        now = fields.Datetime.now()
+        for amount, orders in paid.items():
+            self.browse(orders).sudo().write({"payment_state": "paid", "paid_date": now,
+                                              "running_amount": float(amount)})
+        for order_id, (amount, available) in refused.items():
+            order = self.browse(order_id)
+            if order.payment_state != "unpaid":
                 order.sudo().payment_state = "unpaid"
                 order.message_post(body=order.env._(
                     "Unpaid: the wallet cannot pay %(amount)s (%(available)s available).",
-                    amount=amount, available=wallet._available()))
-        return paid
+                    amount=amount, available=available))
+        paid_ids = {id_ for ids in paid.values() for id_ in ids}
+        return self.browse([order.id for order in due if order.id in paid_ids])
 
     def action_pay(self):
         """A clerk settles unpaid orders once their wallets can pay."""
@@ -252,16 +257,18 @@ class ChargeOrder(models.Model):
         self.message_post(body=self.env._("Payment reversed: %s", reason))
         return line
 
-    def _payment_component_values(self, reverse=False):
+    def _payment_component_values(self, reverse=False, lines=None):
         """The paid_<component> values of the order's next payment or reversal
         line: what the order's fee components come to (nothing for a full
-        reversal) less what its wallet lines paid of them so far. Nothing is
-        recorded (the posting then falls back on the order's components, and
-        refuses what does not add up) when the order's components miss its
-        total or an earlier line of the order recorded none."""
+        reversal) less what its wallet lines (``lines``, read when not given)
+        paid of them so far. Nothing is recorded (the posting then falls back
+        on the order's components, and refuses what does not add up) when the
+        order's components miss its total or an earlier line of the order
+        recorded none."""
         self.ensure_one()
         wallet = self.wallet_id
-        lines = self.env["charge.wallet.transaction"].sudo().search([("order_id", "=", self.id)])
+        if lines is None:
+            lines = self.env["charge.wallet.transaction"].sudo().search([("order_id", "=", self.id)])
         if any(line._charge_paid_components() is None for line in lines):
             return {}
         due = {name: Decimal(0) if reverse else wallet._decimal(self[f"amount_{name}"]) for name in FEE_COMPONENTS}

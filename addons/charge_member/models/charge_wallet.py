@@ -203,6 +203,49 @@ class ChargeWallet(models.Model):
 
         return self._post("payment", payment, order_id=order.id, **order._payment_component_values())
 
+    @api.model
+    def _pay_orders(self, orders):
+        """Pay ``orders`` (completed, to pay or unpaid) from their wallets,
+        each in full or not at all, in their order: the wallets are locked
+        once (in id order), their balances read once, and the payment lines
+        written by one ``_create_with_balances``. Returns ({amount: [ids of
+        the orders paid that amount]}, {id of an order its wallet cannot
+        pay: (amount, available)}); an order of amount zero is paid without
+        a line."""
+        wallets = orders.wallet_id
+        wallets._lock()
+        start = wallets._balances()
+        balances = dict(start)
+        lines = self.env["charge.wallet.transaction"].sudo().search([("order_id", "in", orders.ids)])
+        lines_by_order = lines.grouped("order_id")
+        paid, refused, vals_list = {}, {}, []
+        empty = lines.browse()
+        for order in orders:
+            wallet = order.wallet_id
+            amount = wallet._decimal(order.amount_total)
+            if amount:
+                amount = wallet._checked(amount)
+                try:
+                    movement = wallet_math.payment(balances[wallet.id], amount, wallet._credit_limit(),
+                                                   wallet.company_id.charge_wallet_priority)
+                except WalletError as error:
+                    if error.code != "insufficient":
+                        raise wallet_error(self.env, error) from error
+                    refused[order.id] = (amount, balances[wallet.id].available(wallet._credit_limit()))
+                    continue
+                balances[wallet.id] = balances[wallet.id].apply(movement)
+                vals_list.append({
+                    "wallet_id": wallet.id, "type": "payment", "user_id": self.env.user.id, "order_id": order.id,
+                    "withdrawable_amount": float(movement.withdrawable),
+                    "on_account_amount": float(movement.on_account), "gift_amount": float(movement.gift),
+                    **order._payment_component_values(lines=lines_by_order.get(order, empty)),
+                })
+            paid.setdefault(amount, []).append(order.id)
+        if vals_list:
+            # the ledger starts from the balances just read under the locks
+            self.env["charge.wallet.transaction"].sudo()._create_with_balances(vals_list, start)
+        return paid, refused
+
     def _checked(self, amount):
         try:
             return wallet_math.money(amount, self.currency_id.decimal_places)

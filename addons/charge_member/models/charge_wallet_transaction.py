@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..tools.wallet_math import Movement, WalletError
 from .member_messages import wallet_error
@@ -63,6 +64,10 @@ class ChargeWalletTransaction(models.Model):
     reference = fields.Char(readonly=True, help="The receipt, voucher or bank reference behind the movement.")
     note = fields.Text(readonly=True)
 
+    # a wallet's ledger newest first (its list and form): without it the first page of a wallet walks the
+    # whole ledger backwards on the primary key
+    _wallet_ledger = models.Index("(wallet_id, id DESC)")
+
     @api.depends("withdrawable_amount", "on_account_amount", "gift_amount")
     def _compute_totals(self):
         for line in self:
@@ -104,7 +109,7 @@ class ChargeWalletTransaction(models.Model):
         if unknown:
             unknown._lock()
             balances.update(unknown._balances())
-        sequence = self.env["ir.sequence"]
+        names = self._next_names(vals_list, wallets)
         for vals in vals_list:
             wallet = wallets.browse(vals["wallet_id"])
             movement = Movement(*(wallet._decimal(vals.get(f"{bucket}_amount", 0)) for bucket in BUCKETS))
@@ -118,11 +123,36 @@ class ChargeWalletTransaction(models.Model):
             vals.update(withdrawable_after=after.withdrawable, on_account_after=after.on_account,
                         gift_after=after.gift, cash_after=after.cash, balance_after=after.total)
             if vals.get("name", "/") == "/":
-                vals["name"] = sequence.with_company(wallet.company_id).next_by_code("charge.wallet.transaction")
+                vals["name"] = names[wallet.company_id.id].pop(0)
         # the ORM's create itself: the lock and the balances are this method's
         lines = super().create(vals_list)
         lines.flush_recordset()
         return lines
+
+    @api.model
+    def _next_names(self, vals_list, wallets):
+        """{company id: [numbers]} for the lines of ``vals_list`` without one,
+        in order: the numbers a company's sequence gives, drawn together (one
+        query) when it is a standard sequence without date ranges."""
+        wanted = {}
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = wallets.browse(vals["wallet_id"]).company_id
+                wanted[company] = wanted.get(company, 0) + 1
+        names = {}
+        for company, count in wanted.items():
+            Sequence = self.env["ir.sequence"].with_company(company)
+            sequence = Sequence.sudo().search([("code", "=", "charge.wallet.transaction"),
+                                               ("company_id", "in", [company.id, False])], order="company_id", limit=1)
+            if count == 1 or not sequence or sequence.implementation != "standard" or sequence.use_date_range:
+                names[company.id] = [Sequence.next_by_code("charge.wallet.transaction") for _index in range(count)]
+                continue
+            self.env.cr.execute(SQL("SELECT nextval(%s) FROM generate_series(1, %s)",
+                                    f"ir_sequence_{sequence.id:03d}", count))
+            prefix, suffix = sequence._get_prefix_suffix()
+            names[company.id] = [f"{prefix}{number:0{sequence.padding}d}{suffix}"
+                                 for number in sorted(row[0] for row in self.env.cr.fetchall())]
+        return names
 
     def write(self, vals):
         raise UserError(self.env._("Wallet ledger lines cannot be changed. Correct a mistake with an "

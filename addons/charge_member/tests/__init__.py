@@ -5,6 +5,7 @@ from . import test_wallet
 from . import test_authorization
 from . import test_operability
 from . import test_order_payment
+from . import test_order_payment_batch
 from . import test_card
 from . import test_member
 from . import test_clerk_start
