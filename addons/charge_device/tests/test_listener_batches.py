@@ -227,7 +227,7 @@ class TestListenerHotFrames(BaseCase):
         self.assertTrue(is_hot_frame(b'[2, "1", "Heartbeat", {}]'))
         self.assertTrue(is_hot_frame('[2, "1", "StatusNotification", {}]'))
         for raw in (b'[2, "1", "BootNotification", {}]', b'[3, "1", {}]', b"not json", b"\xff\xfe", b'{"a": 1}',
-                    b'[2, "1", ["Heartbeat"], {}]', b"[2]", b""):
+                    b'[2, "1", ["Heartbeat"], {}]', b"[2]", b"", b"[" * 100000 + b"]" * 100000):
             self.assertFalse(is_hot_frame(raw), raw)
 
 

@@ -119,8 +119,9 @@ class TestListenerFlowControl(BaseCase):
             processed.extend(json.loads(m.payload)[1] for m in messages)
             return [(m.topic.replace("/up", "/down"), json.dumps([3, json.loads(m.payload)[1], {}]))
                     for m in messages]
-        listener.runner = BatchRunner(process, lambda message, error: [], sleep=lambda _s: None,
-                                      stopping=listener.stopping.is_set)
+        # heartbeats go through the listener's runner of frequent frames
+        listener.runner = listener.hot_runner = BatchRunner(process, lambda message, error: [], sleep=lambda _s: None,
+                                                            stopping=listener.stopping.is_set)
         watched = Watched(listener)
         subscribed = threading.Event()
 

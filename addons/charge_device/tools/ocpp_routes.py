@@ -19,7 +19,7 @@ def is_hot_frame(raw):
     others of their batch. Anything else, malformed frames included, is not."""
     try:
         frame = json.loads(raw)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: a hostile frame nested too deep
         return False
     return (isinstance(frame, list) and len(frame) >= 3 and frame[0] == 2 and isinstance(frame[2], str)
             and frame[2] in HOT_ACTIONS)

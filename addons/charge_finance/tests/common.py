@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo.fields import Command
 
-from odoo.addons.charge_billing.tests.common import ChargeBillingCase
+from odoo.addons.charge_billing.tests.common import ChargeBillingCase, iso
 
 
 class ChargeFinanceCase(ChargeBillingCase):
@@ -90,6 +90,16 @@ class ChargeFinanceCase(ChargeBillingCase):
         order = self.make_order(wallet, **amounts)
         self.assertEqual(order._pay_from_wallet(), order)
         return order
+
+    def card_charge(self, id_tag="CARD1001"):
+        """A card session of 10 kWh in the flat band on the bus pile, StopTransaction included
+        (charge.device.bus._process_batch, as the listener runs it); the order."""
+        reply = self.start(connector=1, id_tag=id_tag, meter_start=0, timestamp=iso("2026-11-21 00:00"))
+        self.assertEqual(reply.payload["idTagInfo"]["status"], "Accepted")
+        transaction = reply.payload["transactionId"]
+        stop = self.stop(transaction, 10000, timestamp=iso("2026-11-21 01:00"))
+        self.assertEqual(stop.payload["idTagInfo"]["status"], "Accepted", "StopTransaction is answered")
+        return self.env["charge.order"].search([("session_id", "=", transaction)])
 
     # accounting ----------------------------------------------------------------------------
 

@@ -6,8 +6,6 @@ from lxml import etree
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.charge_billing.tests.common import iso
-
 from .common import ChargeFinanceCase
 
 FAR_FUTURE = datetime(2100, 1, 1)
@@ -40,15 +38,6 @@ class TestPostingFailures(ChargeFinanceCase):
     def Line(self):
         return self.env["charge.wallet.transaction"]
 
-    def charge(self):
-        """A card session of 10 kWh in the flat band on the bus pile, StopTransaction included; the order."""
-        reply = self.start(connector=1, id_tag="CARD1001", meter_start=0, timestamp=iso("2026-11-21 00:00"))
-        self.assertEqual(reply.payload["idTagInfo"]["status"], "Accepted")
-        transaction = reply.payload["transactionId"]
-        stop = self.stop(transaction, 10000, timestamp=iso("2026-11-21 01:00"))
-        self.assertEqual(stop.payload["idTagInfo"]["status"], "Accepted", "StopTransaction is answered")
-        return self.env["charge.order"].search([("session_id", "=", transaction)])
-
     def activities(self):
         return self.env["mail.activity"].search([("res_model", "=", "account.journal"),
                                                  ("res_id", "=", self.company.charge_wallet_journal_id.id)])
@@ -61,7 +50,7 @@ class TestPostingFailures(ChargeFinanceCase):
 
     def test_stop_transaction_pays_the_order_when_its_posting_fails(self):
         self.tax_account.active = False  # the output VAT account: an order payment cannot be posted
-        order = self.charge()
+        order = self.card_charge()
         self.assertEqual((order.state, order.payment_state, order.amount_total), ("completed", "paid", 13.0))
         self.assertEqual(self.li_wallet.cash_balance, 87.0, "the wallet paid the order")
         line = order.wallet_transaction_ids

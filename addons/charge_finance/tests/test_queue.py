@@ -4,8 +4,6 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from odoo.addons.charge_billing.tests.common import iso
-
 from .common import ChargeFinanceCase
 
 
@@ -33,15 +31,6 @@ class TestPostingQueue(ChargeFinanceCase):
     def Line(self):
         return self.env["charge.wallet.transaction"]
 
-    def charge(self):
-        """A card session of 10 kWh on the bus pile, StopTransaction included (charge.device.bus._process_batch)."""
-        reply = self.start(connector=1, id_tag="CARD1001", meter_start=0, timestamp=iso("2026-11-21 00:00"))
-        self.assertEqual(reply.payload["idTagInfo"]["status"], "Accepted")
-        transaction = reply.payload["transactionId"]
-        stop = self.stop(transaction, 10000, timestamp=iso("2026-11-21 01:00"))
-        self.assertEqual(stop.payload["idTagInfo"]["status"], "Accepted", "StopTransaction is answered")
-        return self.env["charge.order"].search([("session_id", "=", transaction)])
-
     def trigger_count(self):
         return self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)])
 
@@ -49,7 +38,7 @@ class TestPostingQueue(ChargeFinanceCase):
         self.post_queue()  # the recharge of the setup
         Move = self.env["account.move"]
         moves, triggers = Move.search_count([]), self.trigger_count()
-        order = self.charge()
+        order = self.card_charge()
         self.env.cr.flush()  # what committing the device transaction runs first (its precommit hooks)
         self.assertEqual((order.state, order.payment_state), ("completed", "paid"))
         line = order.wallet_transaction_ids
