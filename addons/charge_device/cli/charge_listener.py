@@ -167,8 +167,9 @@ class Listener:
         the current connection only: the broker delivers the others again, on
         this connection, under packet ids of their own. Frames are idempotent:
         a retried batch changes nothing twice."""
-        hot = [pair for pair in batch if is_hot_frame(pair[1].payload)]
-        others = [pair for pair in batch if not is_hot_frame(pair[1].payload)] if hot else batch
+        hot, others = [], []
+        for pair in batch:  # each payload parsed once here; the bus decodes and validates it
+            (hot if is_hot_frame(pair[1].payload) else others).append(pair)
         # the frequent frames first, answered at once: a heartbeat never waits for a storm of
         # StopTransactions settling their orders in the same batch
         for part, runner in ((hot, self.hot_runner), (others, self.runner)):
