@@ -245,9 +245,9 @@ def _stations(ctx):
     ctx.pile_station = [ctx.station_ids[n // per_station] for n in range(PILES)]
     ctx.pile_area = [ctx.area_ids[n // per_station] for n in range(PILES)]
     _Table(cr, "charge_pile", ["id", "station_id", "area_id", "serial", "name", "mqtt_password", "asset_number",
-                               "factory_number", "sim_iccid", "local_list_command_id"],
+                               "factory_number", "sim_iccid"],
            ctx.pile.id, clone=True).copy(
-        f"{pid}\t{ctx.pile_station[n]}\t{ctx.pile_area[n]}\tBIG{n:07d}\tBench Pile {n:05d}\t\\N\t\\N\t\\N\t\\N\t\\N"
+        f"{pid}\t{ctx.pile_station[n]}\t{ctx.pile_area[n]}\tBIG{n:07d}\tBench Pile {n:05d}\t\\N\t\\N\t\\N\t\\N"
         for n, pid in enumerate(ctx.pile_ids))
     connector_first = _next_id(cr, "charge_connector")
     ctx.connector_ids = []

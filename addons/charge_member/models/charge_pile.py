@@ -4,10 +4,11 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 _logger = logging.getLogger(__name__)
 
+COMMIT_EVERY = 100  # piles whose card list the cron sends per commit
 LIST_STATES = [("synced", "Up to Date"), ("pending", "To Send"), ("sent", "Sent"), ("failed", "Failed"),
                ("unsupported", "Not Supported")]
 
@@ -21,9 +22,35 @@ class ChargePile(models.Model):
 
     local_list_version = fields.Integer(string="Local List Version", readonly=True, copy=False,
                                         help="The version of the card list the pile accepted.")
-    local_list_command_id = fields.Many2one("charge.device.command", string="Last List Command", readonly=True,
-                                            copy=False)
+    # read from the commands, not written on the pile: the device listener writes the piles all the time, and a
+    # job writing 1,800 of them (piles back after an outage) met it on every other one (serialization failures)
+    local_list_command_id = fields.Many2one("charge.device.command", string="Last List Command",
+                                            compute="_compute_local_list_command_id",
+                                            search="_search_local_list_command_id")
     local_list_state = fields.Selection(LIST_STATES, compute="_compute_local_list_state", string="Local List")
+
+    def _compute_local_list_command_id(self):
+        """The pile's latest card list command, for all these piles in one query."""
+        latest = {}
+        if self.ids:
+            Command = self.env["charge.device.command"]
+            Command.flush_model(["pile_id", "action"])
+            self.env.cr.execute(SQL("""
+                SELECT pile_id, MAX(id) FROM charge_device_command
+                 WHERE pile_id IN %s AND action = 'SendLocalList' GROUP BY pile_id
+            """, tuple(self.ids)))
+            latest = dict(self.env.cr.fetchall())
+        for pile in self:
+            pile.local_list_command_id = latest.get(pile.id, False)
+
+    def _search_local_list_command_id(self, operator, value):
+        """Piles whose latest card list command is one of ``value`` (also how
+        a command's new state reaches its pile's list state)."""
+        if operator != "in":
+            return NotImplemented
+        ids = {id_ for id_ in value if isinstance(id_, int)}
+        piles = self.env["charge.device.command"].browse(ids).exists().pile_id
+        return [("id", "in", [pile.id for pile in piles if pile.local_list_command_id.id in ids])]
 
     @api.depends("local_list_version", "local_list_command_id.state", "company_id.charge_local_list_version",
                  "model_id.cap_offline_whitelist")
@@ -60,16 +87,21 @@ class ChargePile(models.Model):
                 entries.append({"idTag": card.name, "idTagInfo": {"status": status}})
         return entries
 
-    def _push_local_list(self):
-        """Send the company's full card list to these piles (online, able to keep one)."""
+    def _push_local_list(self, payloads=None):
+        """Send the company's full card list to these piles (online, able to
+        keep one); ``payloads`` caches each company's list (``{company id:
+        payload}``) across the calls of one job. Only commands are written:
+        the piles' rows are the device listener's."""
         commands = self.env["charge.device.command"]
+        payloads = {} if payloads is None else payloads
         for pile in self.filtered(lambda p: p.online and p.model_id.cap_offline_whitelist):
             company = pile.company_id.sudo()
-            payload = {"listVersion": max(company.charge_local_list_version, 1), "updateType": "Full",
-                       "localAuthorizationList": self._local_list_entries(company)}
-            command = pile._send_command("SendLocalList", payload)
-            pile.local_list_command_id = command
-            commands |= command
+            if company.id not in payloads:
+                payloads[company.id] = {"listVersion": max(company.charge_local_list_version, 1),
+                                        "updateType": "Full",
+                                        "localAuthorizationList": self._local_list_entries(company)}
+            commands |= pile._send_command("SendLocalList", payloads[company.id])
+        self.invalidate_recordset(["local_list_command_id", "local_list_state"])
         return commands
 
     def action_push_local_list(self):
@@ -81,39 +113,40 @@ class ChargePile(models.Model):
         return True
 
     @api.model
-    def _cron_push_local_lists(self):
+    def _cron_push_local_lists(self, batch_size=COMMIT_EVERY):
         """Send the list to the online piles that do not hold its current
-        version, one pile at a time: the device listener writes the piles all
-        the time (last seen, status), so each pile is sent in a savepoint and,
-        in the cron, committed at once (a fresh snapshot for the next pile); a
-        pile the listener was writing at that moment gets its list at the next
-        run instead of failing the whole job. The commit may meet the listener
-        too: it publishes the command and records it as sent (a postcommit
-        hook of its own transaction) while the listener records the pile's
-        answer to it; the answer stands, and the job goes on with a warning
-        line, not a traceback."""
+        version (after an outage, thousands of piles back at once). The job
+        writes commands only, never the piles' rows the device listener
+        writes all the time, so the two do not meet on them; each company's
+        list is built once. Each pile is sent in a savepoint, and the cron
+        commits every ``batch_size`` piles: the commit publishes the commands
+        and records them as sent (a postcommit hook), which may meet the
+        listener recording a pile's answer to one of them; the answer stands,
+        and the job goes on with a warning line, not a traceback."""
         piles = self.search([("online", "=", True), ("model_id.cap_offline_whitelist", "=", True),
                              ("state", "=", "commissioned")])
         due = piles.filtered(lambda p: p.local_list_state in ("pending", "failed"))
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        for done, pile in enumerate(due, start=1):
-            serial = pile.serial
-            try:
-                # a refused statement is expected here: no "bad query" ERROR line for it, the warning says it
-                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    pile._push_local_list()
-            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
-                _logger.warning("Card list of pile %s not sent (%s, the device listener was writing the pile): "
-                                "the next run sends it.", serial, type(error).__name__)
+        payloads = {}
+        for start in range(0, len(due), batch_size):
+            batch = due[start:start + batch_size]
+            for pile in batch:
+                try:
+                    # a refused statement is expected here: no "bad query" ERROR line for it, the warning says it
+                    with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                        pile._push_local_list(payloads)
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+                    _logger.warning("Card list of pile %s not sent (%s): the next run sends it.", pile.serial,
+                                    type(error).__name__)
             if not in_cron:
                 continue
             try:
-                self.env["ir.cron"]._commit_progress(1, remaining=len(due) - done)
+                self.env["ir.cron"]._commit_progress(len(batch), remaining=len(due) - start - len(batch))
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
                 self.env.cr.rollback()
-                _logger.warning("Card list of pile %s: committing its sending met the device listener (%s); "
-                                "the next run sends the list again if the pile does not hold it.", serial,
-                                type(error).__name__)
+                _logger.warning("Card lists of piles %s: committing their sending met the device listener (%s); "
+                                "the next run sends them again to the piles that do not hold the list.",
+                                ", ".join(batch.mapped("serial")), type(error).__name__)
 
     def _on_local_list_accepted(self, command):
         version = json.loads(command.payload).get("listVersion", 0)

@@ -99,10 +99,10 @@ class TestCard(ChargeMemberCase):
         self.assertEqual(piles.mapped("local_list_state"), ["pending", "pending"])
         push = type(self.env["charge.pile"])._push_local_list
 
-        def busy_first_pile(records):
+        def busy_first_pile(records, *args):
             if records == self.pile:
                 raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
-            return push(records)
+            return push(records, *args)
 
         with patch.object(type(self.env["charge.pile"]), "_push_local_list", busy_first_pile), \
                 self.assertLogs("odoo.addons.charge_member.models.charge_pile", "WARNING") as logs:

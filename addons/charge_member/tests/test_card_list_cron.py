@@ -43,7 +43,7 @@ class TestCardListCron(ChargeMemberCase):
         with patch.object(Cron, "_commit_progress", commit_progress), \
                 patch.object(self.env.cr, "rollback", lambda: None), \
                 self.assertLogs(LOGGER, "WARNING") as logs:
-            Pile._cron_push_local_lists()
+            Pile._cron_push_local_lists(batch_size=1)
         # the first pile's commit failed; every other pile is still sent and committed
         self.assertGreaterEqual(len(commits), 2)
         self.assertEqual(commits, list(range(len(commits) - 1, -1, -1)))
@@ -53,7 +53,7 @@ class TestCardListCron(ChargeMemberCase):
         self.assertFalse(logs.records[0].exc_info, "no traceback")
         self.assertEqual((len(self.commands(self.pile)), len(self.commands(self.second))), (1, 1))
 
-    def test_a_pile_the_listener_just_wrote_is_a_warning_without_error_line(self):
+    def test_a_pile_the_listener_just_wrote_still_gets_its_list(self):
         # a demo pile (committed, as the listener sees it) that keeps a card list
         pile = self.env["charge.pile"].search([("online", "=", True), ("state", "=", "commissioned"),
                                                ("model_id.cap_offline_whitelist", "=", True),
@@ -64,12 +64,26 @@ class TestCardListCron(ChargeMemberCase):
         connection = sql_db.db_connect(self.env.cr.dbname)
         with connection.cursor() as listener:
             listener.execute("SET lock_timeout = '5s'")
-            listener.execute("UPDATE charge_pile SET write_date = write_date WHERE id = %s", [pile.id])
+            listener.execute("UPDATE charge_pile SET last_seen = now() WHERE id = %s", [pile.id])
             listener.commit()
-        with self.assertLogs(LOGGER, "WARNING") as logs, self.assertNoLogs("odoo.sql_db", "ERROR"):
+        # the job writes commands only, never the piles' rows: it does not meet the listener on them
+        with self.assertNoLogs(LOGGER, "WARNING"), self.assertNoLogs("odoo.sql_db", "ERROR"):
             self.env["charge.pile"]._cron_push_local_lists()
-        self.assertEqual(len(logs.records), 1)
-        self.assertIn(f"Card list of pile {pile.serial} not sent (SerializationFailure", logs.output[0])
-        self.assertFalse(logs.records[0].exc_info)
-        self.assertFalse(self.commands(pile), "its list waits for the next run")
+        self.assertEqual(len(self.commands(pile)), 1)
+        self.assertEqual(pile.local_list_command_id, self.commands(pile))
+        self.assertEqual(pile.local_list_state, "sent")
         self.assertEqual((len(self.commands(self.pile)), len(self.commands(self.second))), (1, 1))
+
+    def test_each_company_list_is_built_once_per_run(self):
+        Pile = type(self.env["charge.pile"])
+        entries = Pile._local_list_entries
+        calls = []
+
+        def counted(model, company):
+            calls.append(company.id)
+            return entries(model, company)
+
+        with patch.object(Pile, "_local_list_entries", counted):
+            self.env["charge.pile"]._cron_push_local_lists()
+        self.assertGreaterEqual(len(self.commands(self.pile) | self.commands(self.second)), 2)
+        self.assertEqual(sorted(calls), sorted(set(calls)), "one list per company")
