@@ -23,6 +23,23 @@ from scripts.ops import config as ops_config
 from scripts.ops import device_bus, odoo_cmd, postgres
 
 PREFIX = "charge"
+SETTLE_EVERY = 0.3
+# the settle queue's worker, run in an Odoo shell (``env``): the operator's language comes from the company
+SETTLER = """
+import time
+orders = env(context={{}})["charge.order"]
+try:
+    while True:
+        try:
+            orders._cron_settle_queue()
+            env.cr.commit()
+        except Exception:
+            env.cr.rollback()
+        env.invalidate_all()
+        time.sleep({every})
+except KeyboardInterrupt:  # stopped with the bus (SIGTERM)
+    pass
+"""
 
 
 class Bus:
@@ -36,6 +53,7 @@ class Bus:
         self.conf = folder / "odoo.conf"
         self.broker = None
         self.listeners = []
+        self.settler = None
         self.write_conf()
 
     # set-up ---------------------------------------------------------------------
@@ -60,7 +78,21 @@ class Bus:
                                        stdout=open(self.folder / "mosquitto.log", "ab"), stderr=subprocess.STDOUT)
         wait_for(lambda: odoo_cmd.port_open(self.port), 10, "mosquitto did not start")
 
+    def start_settler(self):
+        """The settle queue's worker: what a cron worker does when a StopTransaction triggers the queue (the
+        listener only closes the session; the queue prices, checks, completes and pays the order after the
+        commit), as a loop running the queue in a committed transaction every SETTLE_EVERY seconds (an Odoo
+        server with cron threads would also run the database's other scheduled actions during the tests)."""
+        if self.settler and self.settler.poll() is None:
+            return
+        self.settler = subprocess.Popen(self.odoo("shell", "--no-http"), stdin=subprocess.PIPE,
+                                        stdout=open(self.folder / "settler.log", "ab"), stderr=subprocess.STDOUT,
+                                        cwd=self.settings.repo, text=True)
+        self.settler.stdin.write(SETTLER.format(every=SETTLE_EVERY))
+        self.settler.stdin.close()
+
     def start_listener(self, instance="1"):
+        self.start_settler()
         log_path = self.folder / f"listener-{instance}.log"
         connected = log_path.read_text(errors="replace").count("subscribing to") if log_path.exists() else 0
         log = open(log_path, "ab")
@@ -72,7 +104,7 @@ class Bus:
         return proc
 
     def stop(self):
-        for proc in self.listeners:
+        for proc in self.listeners + ([self.settler] if self.settler else []):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
                 try:

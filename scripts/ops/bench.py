@@ -268,7 +268,7 @@ def run_reconnect_storm(settings):
 
 def run_stop_storm(settings):
     """2,000 StopTransactions in 20 s with heartbeats in the background, then
-    every order posted one entry per document."""
+    every order settled by the settle queue and posted one entry per document."""
     return _storm(settings, "stop", "document")
 
 

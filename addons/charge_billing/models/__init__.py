@@ -12,6 +12,7 @@ from . import charge_station
 from . import charge_pile
 from . import charge_order
 from . import charge_order_pricing
+from . import charge_order_tracking
 from . import charge_order_live
 from . import charge_order_analysis
 from . import charge_order_export
@@ -24,3 +25,4 @@ from . import charge_connector
 from . import charge_device_command
 from . import charge_device_bus
 from . import charge_retention_orders
+from . import settle_queue

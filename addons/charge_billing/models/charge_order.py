@@ -179,19 +179,26 @@ class ChargeOrder(models.Model):
         return {"start_method": "card", "partner_id": False}
 
     def _on_session_stopped(self):
-        """Price the order; a car's occupancy opens when the gun is still in
-        (or while the pile has not said yet, see ``tools/occupancy.py``)."""
-        for order in self.filtered(lambda o: o.state in OPEN_STATES):
+        """The order ends: its stop and end reason are written at once, and
+        a car's occupancy opens when the gun is still in (or while the pile
+        has not said yet, see ``tools/occupancy.py``); the order stays
+        *Stopping* and waits for the settle queue, triggered for after the
+        commit (see ``settle_queue.py``), which prices, checks and completes it."""
+        stopped = self.filtered(lambda o: o.state in OPEN_STATES)
+        for order in stopped:
             session = order.session_id
             connector = session.connector_id
             occupancy = occupancy_rule.at_stop(connector.status, connector.status_date, session.stop_date,
                                                session.stop_reason) if order.kind == "car" else occupancy_rule.NONE
-            order.write({
+            # no tracking message in the device transaction: the queue's completion is tracked
+            order.with_context(mail_notrack=True).write({
                 "stop_date": session.stop_date, "end_reason": session.stop_reason,
                 "occupancy_start": session.stop_date if occupancy == occupancy_rule.OPEN else False,
                 "occupancy_open": occupancy != occupancy_rule.NONE,
+                "state": "stopping", "settle_pending": True, "settle_error": False,
             })
-            order._settle()
+        if stopped:
+            self._charge_trigger_settle()
 
     def _on_session_state(self, state):
         """The session was suspended (pile offline) or resumed."""

@@ -1,4 +1,4 @@
-import dataclasses
+import functools
 import json
 import logging
 from collections import defaultdict, namedtuple
@@ -41,13 +41,9 @@ class ChargeOrder(models.Model):
             order.tariff_snapshot = json.dumps(data, ensure_ascii=False)
 
     def _snapshot(self):
+        """The engine's tariff of the order's snapshot (None without one)."""
         self.ensure_one()
-        data = json.loads(self.tariff_snapshot or "null")
-        if not data:
-            return None
-        if data["kind"] == "ebike":
-            return ebike_pricing.tariff_from_dict(data["tariff"])
-        return pricing.tariff_from_dict(data["tariff"])
+        return _parse_snapshot(self.tariff_snapshot or "null")
 
     # Facts ---------------------------------------------------------------------
 
@@ -153,7 +149,16 @@ class ChargeOrder(models.Model):
         ``meter_stop`` (Wh) and write the bill; ``minutes`` overrides an
         e-bike's duration."""
         self.ensure_one()
-        readings = self._readings()
+        self._write_bills({self: self._bill_values(stop_date, meter_stop, minutes)})
+
+    def _bill_values(self, stop_date, meter_stop, minutes=None, readings=None):
+        """The values pricing writes on the order (see ``_price``): its
+        telemetry, figures and bill lines (``line_ids``: the old lines cleared,
+        the new ones created); ``readings`` are the session's meter values
+        when the caller read them (``_meter_readings``)."""
+        self.ensure_one()
+        if readings is None:
+            readings = self._readings()
         values = self._telemetry_values(readings)
         values["pricing_error"] = False
         try:
@@ -173,7 +178,19 @@ class ChargeOrder(models.Model):
             values.update({f"energy_{band}": 0.0 for band in ENERGY_BANDS}, energy_standard=float(energy))
             values.update(amount_electricity=0, amount_service=0, amount_reservation=0, amount_occupancy=0,
                           amount_total=0)
-        self.write(values)
+        return values
+
+    def _write_bills(self, values_by_order):
+        """Write the bills of ``values_by_order`` ({order: its ``_bill_values``}):
+        the orders' old lines removed and the new ones made by one create,
+        then each order's figures written."""
+        lines = [dict(command[2], order_id=order.id) for order, values in values_by_order.items()
+                 for command in values["line_ids"] if command[0] == fields.Command.CREATE]
+        # every bill clears the order's lines first
+        self.browse([order.id for order in values_by_order]).line_ids.unlink()
+        self.env["charge.order.line"].create(lines)
+        for order, values in values_by_order.items():
+            order.write({name: value for name, value in values.items() if name != "line_ids"})
 
     def _car_bill_values(self, bill):
         """The order's figures and lines from a car bill."""
@@ -245,11 +262,17 @@ class ChargeOrder(models.Model):
     # Settlement ------------------------------------------------------------------
 
     def _settle(self):
-        """Price on the session's final reading, check, then complete or flag."""
-        for order in self:
-            session = order.session_id
-            order._price(session.stop_date, session.meter_stop)
-            order._check_and_close()
+        """Price each order on its session's final reading, check it, then
+        complete or flag it. A batch (the settle queue's) is settled
+        together: its meter values read by one query, its bill lines made by
+        one create, its completed orders paid together (each wallet pays its
+        orders in the batch's order)."""
+        readings = self._meter_readings()
+        self._write_bills({
+            order: order._bill_values(order.session_id.stop_date, order.session_id.meter_stop,
+                                      readings=readings.get(order.session_id.id, []))
+            for order in self})
+        self._check_and_close()
 
     def _settle_on_last_reading(self, minutes=None, note=None):
         """End the order on the latest reading the pile sent, and complete it."""
@@ -276,19 +299,34 @@ class ChargeOrder(models.Model):
             order._price(stop_date, meter_stop, minutes=minutes)
 
     def _check_and_close(self):
+        """Check the priced orders: those with problems are flagged abnormal
+        (each with its anomalies), the others completed together."""
+        passed = []
+        for order in self:
+            problems = order._problems()
+            if problems:
+                order._flag_abnormal(problems)
+            else:
+                passed.append(order.id)
+        self.browse(passed)._complete()
+
+    def _problems(self):
+        """[(code, params)] of what the checks find wrong with the priced order."""
         self.ensure_one()
         problems = order_checks.check_order(self._check_facts())
         if not self.tariff_snapshot:
             problems.append(("no_tariff", {}))
         elif self.pricing_error and not problems:
             problems.append(("pricing_error", {"error": self.pricing_error}))
-        if problems:
-            codes = [code for code, _params in problems]
-            self.write({"state": "abnormal", "abnormal_type": order_checks.exception_kind(codes),
-                        "abnormal_date": fields.Datetime.now()})
-            self._record_anomalies(problems)
-        else:
-            self._complete()
+        return problems
+
+    def _flag_abnormal(self, problems):
+        """The order is abnormal for ``problems`` (see ``_problems``)."""
+        self.ensure_one()
+        codes = [code for code, _params in problems]
+        self.write({"state": "abnormal", "abnormal_type": order_checks.exception_kind(codes),
+                    "abnormal_date": fields.Datetime.now()})
+        self._record_anomalies(problems)
 
     def _check_facts(self):
         session = self.session_id
@@ -315,16 +353,21 @@ class ChargeOrder(models.Model):
         return anomalies
 
     def _complete(self, note=None):
-        for order in self:
-            order.state = "completed"
-            if note:
+        """Complete the orders (``note`` in each one's chatter); those whose
+        gun is out are final: ``_on_order_completed`` runs once on them all."""
+        if not self:
+            return
+        self.write({"state": "completed"})
+        if note:
+            for order in self:
                 order.message_post(body=note)
-            if not order.occupancy_open:
-                order._on_order_completed()
+        final = self.filtered(lambda order: not order.occupancy_open)
+        if final:
+            final._on_order_completed()
 
     def _on_order_completed(self):
-        """Hook: the order is final (completed, gun unplugged). charge_member
-        takes the payment here."""
+        """Hook: the orders are final (completed, gun unplugged); called on a
+        whole settled batch at once. charge_member takes the payments here."""
         self.reservation_id.filtered(lambda r: r.state == "occupying")._close_if_free()
 
     # Occupancy -------------------------------------------------------------------
@@ -357,7 +400,8 @@ class ChargeOrder(models.Model):
                 when = max(when, order.occupancy_start)
                 order.write({"occupancy_open": False, "occupancy_stop": when,
                              "occupancy_minutes": occupancy_rule.occupied_minutes(order.occupancy_start, when)})
-                if order.state != "voided":
+                if order.state != "voided" and not order.settle_pending:
+                    # an order waiting for its settlement is priced by the settle queue, with this occupancy
                     session = order.session_id
                     order._price(order.stop_date,
                                  session.meter_stop if session.state == "finished" else session.meter_last)
@@ -370,9 +414,9 @@ class ChargeOrder(models.Model):
         """Rule j on the order's figures as they were at the stop (the pile
         cannot know the occupancy fee that runs after it)."""
         self.ensure_one()
-        facts = self._check_facts()
-        facts = dataclasses.replace(facts, total=facts.total - facts.amounts.get("occupancy", Decimal(0)))
-        return [problem for problem in order_checks.check_order(facts) if problem[0] == "pile_amount_mismatch"]
+        # the rule compares the pile's amount with our total before the occupancy fee
+        return [problem for problem in order_checks.check_order(self._check_facts())
+                if problem[0] == "pile_amount_mismatch"]
 
     def _recheck_pile_amount(self):
         """The pile's amount came after the order was checked: the amount
@@ -487,3 +531,15 @@ class ChargeOrder(models.Model):
         return self.env._("%(energy).3f kWh, electricity %(elec).2f, service %(service).2f, occupancy "
                           "%(occupancy).2f, total %(total).2f", energy=self.energy_kwh, elec=self.amount_electricity,
                           service=self.amount_service, occupancy=self.amount_occupancy, total=self.amount_total)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_snapshot(text):
+    """The engine's tariff of a snapshot's JSON text (None for "null"): parsed
+    once per distinct snapshot (the tariffs are frozen dataclasses)."""
+    data = json.loads(text)
+    if not data:
+        return None
+    if data["kind"] == "ebike":
+        return ebike_pricing.tariff_from_dict(data["tariff"])
+    return pricing.tariff_from_dict(data["tariff"])

@@ -1,4 +1,5 @@
 from datetime import datetime
+from unittest.mock import patch
 
 from odoo.addons.charge_device.tests.common import ChargeDeviceCase
 
@@ -22,9 +23,21 @@ class ChargeBillingCase(ChargeDeviceCase):
     2026 on the bus pile's station (Asia/Shanghai), with its reservation and
     occupancy fees, and a standard tariff to override piles with."""
 
+    # The scenarios check how orders are settled, not when: the settle queue that a StopTransaction triggers runs
+    # at once, in that transaction, instead of after its commit. The queue itself (an order left Stopping and
+    # waiting by the device transaction, batches, failures) is tested with this off (test_settle_queue.py).
+    settle_at_once = True
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        if cls.settle_at_once:
+            Order = type(cls.env["charge.order"])
+
+            def settle_at_once(self):
+                self.env["charge.order"]._cron_settle_queue()
+
+            cls.startClassPatcher(patch.object(Order, "_charge_trigger_settle", settle_at_once))
         cls.station.tz = "Asia/Shanghai"
         cls.dc_model.write({"cap_tou_service_fee": True, "cap_reservation": True, "cap_occupancy_fee": True})
         cls.tou = cls.create_tariff("TOU", periods=DEMO_PERIODS, effective="2026-10-31 16:00",

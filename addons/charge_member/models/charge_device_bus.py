@@ -20,8 +20,12 @@ class ChargeDeviceBus(models.AbstractModel):
         owner = self.env["charge.card"]._resolve_tag(pile.company_id, id_tag, pile)
         if owner is None:
             return super()._charge_authorize(pile, id_tag, stage=stage, start_time=start_time, connector=connector)
+        if stage == "stop":
+            # the answer to a StopTransaction only refreshes the pile's cache of the tag: its standing, not a
+            # start decision (the wallet's balance waits for the settle queue's payment of this very charge)
+            return {"status": decide(self._standing_facts(owner)).status}
         decision = self._member_decision(pile, id_tag, owner, start_time=start_time)
-        if not decision.accepted and stage != "stop":
+        if not decision.accepted:
             self._log_refusal(pile, id_tag, owner, decision, stage)
         return {"status": decision.status}
 
@@ -40,13 +44,28 @@ class ChargeDeviceBus(models.AbstractModel):
         return decide(self._start_facts(pile, id_tag, owner, starting_order, start_time=start_time))
 
     @api.model
+    def _standing_facts(self, owner):
+        """The facts of the tag's standing alone (its card, member and
+        group), without the ones of a start (open sessions, limits, funds)."""
+        card, member, group = owner["card"], owner["partner"], owner["group"]
+        membership = bool(group.member_ids.filtered(lambda m: m.partner_id == member)) if group and member else True
+        return StartFacts(
+            card_state=card.state if card else None, card_type=card.card_type if card else "auth",
+            card_blacklisted=bool(card.blacklisted), card_whitelisted=bool(card.whitelisted),
+            member_status=member.charge_status if member else None, has_payer=bool(member or group),
+            group_archived=bool(group) and not group.active, group_member=membership,
+        )
+
+    @api.model
     def _start_facts(self, pile, id_tag, owner, starting_order=None, start_time=None):
         card, member, group, wallet = owner["card"], owner["partner"], owner["group"], owner["wallet"]
         Order = self.env["charge.order"].sudo()
         # the order this start belongs to (a remote start waiting for the pile) is not "another" session
         this = starting_order or Order.search([("pile_id", "=", pile.id), ("id_tag", "=", id_tag),
                                                ("state", "=", "starting")], limit=1)
-        open_domain = [("state", "in", OPEN_STATES), ("id", "not in", this.ids)]
+        # an order whose charge ended and waits for the settle queue is no open session any more (its running
+        # amount still counts in what the wallet can spend until it is paid, as while it charged)
+        open_domain = [("state", "in", OPEN_STATES), ("settle_pending", "=", False), ("id", "not in", this.ids)]
         if member:
             open_sessions = Order.search_count(open_domain + [("partner_id", "=", member.id)])
             allowed = member.charge_max_sessions

@@ -106,9 +106,10 @@ class ChargeWallet(models.Model):
           GROUP BY wallet_id
         """, [list(self.ids)])
         balances = {wallet_id: Balance() for wallet_id in self.ids}
+        wallets = {wallet.id: wallet for wallet in self}  # their fields read together (prefetch)
         for wallet_id, withdrawable, on_account, gift in self.env.cr.fetchall():
             # Odoo reads numeric columns as floats: back to exact amounts in the currency's digits
-            exact = self.browse(wallet_id)._decimal
+            exact = wallets[wallet_id]._decimal
             balances[wallet_id] = Balance(exact(withdrawable), exact(on_account), exact(gift))
         return balances
 

@@ -149,9 +149,10 @@ class ChargeWalletTransaction(models.Model):
                 continue
             self.env.cr.execute(SQL("SELECT nextval(%s) FROM generate_series(1, %s)",
                                     f"ir_sequence_{sequence.id:03d}", count))
+            # fetched before reading the sequence's prefix (which may query the database on the same cursor)
+            numbers = sorted(row[0] for row in self.env.cr.fetchall())
             prefix, suffix = sequence._get_prefix_suffix()
-            names[company.id] = [f"{prefix}{number:0{sequence.padding}d}{suffix}"
-                                 for number in sorted(row[0] for row in self.env.cr.fetchall())]
+            names[company.id] = [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
         return names
 
     def write(self, vals):

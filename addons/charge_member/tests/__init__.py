@@ -22,3 +22,5 @@ from . import test_command_buttons_rpc
 from . import test_simulator_cast
 from . import test_default_names
 from . import test_card_list_cron
+from . import test_settle_queue_member
+from . import test_batch_settlement

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -21,6 +23,28 @@ class TestAuthorization(ChargeMemberCase):
         order = self.env["charge.order"].search([("session_id", "=", payload["transactionId"])])
         self.assertEqual((order.partner_id, order.card_id, order.wallet_id, order.payment_state, order.start_method),
                          (self.li, self.card, self.li_wallet, "to_pay", "card"))
+
+    def stop_tag(self, transaction, id_tag, when):
+        return self.send({"transactionId": transaction, "meterStop": 2000, "timestamp": iso(when), "reason": "Local",
+                          "idTag": id_tag}, "StopTransaction")
+
+    def test_the_stop_answers_the_tag_standing_without_a_start_decision(self):
+        payload = self.start_tag("CARD1001", when="2026-11-21 11:00")
+        transaction = payload["transactionId"]
+        # the wallet is empty by now (the payment of this charge waits for the settle queue anyway): the pile's
+        # cache keeps the card as good; no start facts (sessions, limits, funds) are read in the listener
+        self.li_wallet._adjust(-100, note="spent elsewhere")
+        Bus = type(self.env["charge.device.bus"])
+        with patch.object(Bus, "_start_facts", side_effect=AssertionError("a start decision at the stop")):
+            reply = self.stop_tag(transaction, "CARD1001", "2026-11-21 11:20")
+        self.assertEqual(reply.payload["idTagInfo"]["status"], "Accepted")
+        self.assertEqual(self.authorize("CARD1001"), "Blocked", "a new start is still refused for its funds")
+        # a card lost meanwhile is blocked in the pile's cache, with no refusal logged for a stop
+        payload = self.start_tag("FLEET01", when="2026-11-21 11:30", connector=2)
+        self.fleet_card.action_report_lost()
+        reply = self.stop_tag(payload["transactionId"], "FLEET01", "2026-11-21 11:40")
+        self.assertEqual(reply.payload["idTagInfo"]["status"], "Blocked")
+        self.assertFalse(self.refusal("FLEET01"))
 
     def test_unknown_tags_fall_back_to_the_pile_list(self):
         self.assertEqual(self.authorize("CARD0001"), "Accepted")   # the pile's own list (charge_device)
