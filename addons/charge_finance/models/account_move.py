@@ -2,7 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
+from ..tools import posting
 from . import posting_link
+from .account_move_batch import CHECK_ONCE
 
 # cr.cache key of the numbering formats memorised while a batch of wallet entries is made
 SEQUENCE_MEMO = "charge_finance.sequence_memo"
@@ -62,7 +64,11 @@ class AccountMove(models.Model):
         analytic resynchronisation of new draft items, which has nothing to
         merge; the posting makes their analytic lines), one posting, and the
         journal's numbering format looked up once per journal and day
-        (:meth:`_get_next_sequence_format`)."""
+        (:meth:`_get_next_sequence_format`). The items come with the values
+        Odoo would compute for them (:meth:`_charge_item_defaults`), the
+        output tax of fee components taxed alike in one item, and Odoo's
+        company check runs once per distinct set of values of the batch
+        (models/account_move_batch.py)."""
         labels = self._charge_labels(company)
         no_analytic = not self.env["account.analytic.distribution.model"].sudo().search_count(
             [("company_id", "in", [company.id, False])], limit=1)
@@ -78,7 +84,7 @@ class AccountMove(models.Model):
         try:
             moves = self.with_company(company).with_context(
                 skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
-                skip_analytic_sync=True,
+                skip_analytic_sync=True, **{CHECK_ONCE: True},
             ).create(values)
             moves._charge_link([transactions for _date, _ref, transactions, _specs in entries])
             moves.with_context(skip_analytic_sync=False).action_post()
@@ -128,22 +134,28 @@ class AccountMove(models.Model):
             "journal_id": company.charge_wallet_journal_id.id,
             "date": date,
             "ref": ref,
-            "line_ids": [Command.create(self._charge_line_values(company, spec, labels)) for spec in specs],
+            "line_ids": [Command.create(self._charge_line_values(company, spec, labels))
+                         for spec in posting.merge_tax_lines(specs)],
         }
 
     @api.model
     def _charge_line_values(self, company, spec, labels):
-        """Values of the journal item of a posting LineSpec."""
-        values = {"name": labels.get(spec.role), "partner_id": spec.partner or False, "balance": float(spec.amount)}
+        """Values of the journal item of a posting LineSpec, with the values
+        Odoo would compute for the item of a journal entry (``entry``) given
+        (see ``_charge_item_defaults``)."""
+        balance = float(spec.amount)
+        values = {**labels["item_defaults"], "name": labels.get(spec.role), "partner_id": spec.partner or False,
+                  "balance": balance, "amount_currency": balance}
         if spec.role.startswith("tax_"):
             account_id, repartition_id, tag_ids, tax_ids, group_tax_id = spec.key
             values.update(
                 display_type="tax", account_id=account_id, tax_repartition_line_id=repartition_id,
                 tax_tag_ids=[Command.set(tag_ids)], tax_ids=[Command.set(tax_ids)], group_tax_id=group_tax_id,
-                tax_base_amount=float(spec.tax_base),
+                tax_base_amount=float(spec.tax_base), sequence=10000, quantity=False,
                 name=self.env["account.tax.repartition.line"].browse(repartition_id).tax_id.name,
             )
             return values
+        values.update(display_type="product", sequence=100, quantity=1.0, tax_ids=[])
         if spec.role == "receivable":
             partner = self.env["res.partner"].browse(spec.partner).with_company(company)
             values["account_id"] = (partner.property_account_receivable_id
@@ -162,6 +174,7 @@ class AccountMove(models.Model):
         env = company._charge_in_operator_lang(self).env
         return {
             "accounts": company._charge_role_accounts(),
+            "item_defaults": self._charge_item_defaults(company),
             "cash_liability": env._("Wallet cash"),
             "gift_liability": env._("Wallet gift money"),
             "clearing": env._("Paid recharges"),
@@ -174,3 +187,16 @@ class AccountMove(models.Model):
             "revenue_reservation": env._("Reservation fees"),
             "revenue_occupancy": env._("Occupancy fees"),
         }
+
+    @api.model
+    def _charge_item_defaults(self, company):
+        """The values Odoo computes for every item of a journal entry of
+        ``company`` in its own currency, without product (the ``_compute_*``
+        methods of account.move.line: ``currency_id``, ``is_storno``,
+        ``product_uom_id``, ``price_unit``; ``amount_currency`` is the
+        balance): given with the values, they are not computed item by item
+        when a batch of entries is created."""
+        defaults = {"currency_id": company.currency_id.id, "product_uom_id": False, "price_unit": 0.0}
+        if not company.account_storno:
+            defaults["is_storno"] = False  # with storno accounting, Odoo decides per item
+        return defaults

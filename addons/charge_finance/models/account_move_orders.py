@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools.sql import create_index
 
+from ..tools import posting
 from . import order_move_link, posting_link
 
 ORDER_ENTRY_KINDS = [("revenue", "Revenue"), ("adjustment", "Adjustment"), ("reversal", "Reversal")]
@@ -84,7 +85,8 @@ class AccountMove(models.Model):
             "move_type": "entry", "company_id": company.id, "journal_id": company.charge_wallet_journal_id.id,
             "date": date, "ref": ref, "charge_order_id": order.id, "charge_order_kind": kind,
             "charge_order_seq": seq, "charge_order_amounts": {name: str(amount) for name, amount in amounts.items() if amount},
-            "line_ids": [Command.create(self._charge_line_values(company, spec, labels)) for spec in specs],
+            "line_ids": [Command.create(self._charge_line_values(company, spec, labels))
+                         for spec in posting.merge_tax_lines(specs)],
         })
         move.action_post()
         order_move_link.record(self.env.cr, move)

@@ -115,7 +115,9 @@ class ChargeOrder(models.Model):
     def _charge_split(self, company, amounts, cache):
         """The :class:`~..tools.posting.Component` of each non-zero signed
         gross amount of ``amounts``; ``cache`` keeps the tax splits of a batch."""
-        accounts = cache.setdefault("accounts", company._charge_role_accounts())
+        if "accounts" not in cache:  # read once per batch
+            cache["accounts"] = company._charge_role_accounts()
+        accounts = cache["accounts"]
         components = []
         for name in COMPONENTS:
             amount = amounts.get(name)

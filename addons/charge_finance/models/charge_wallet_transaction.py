@@ -291,11 +291,57 @@ class ChargeWalletTransaction(models.Model):
         self._charge_prepare(cache)
         entries = []
         for day, lines in sorted(self.grouped(lambda line: local_date(line.date, tz)).items()):
-            specs = posting.summarize(spec for line in lines for spec in line._charge_entry_lines(company, cache))
+            specs = posting.summarize(lines._charge_summary_specs(company, cache))
             # a day whose movements cancel out still gets its (empty) entry, linking its lines
             entries.append((day, lines._charge_summary_ref(company, day), lines,
                             specs or [LineSpec("cash_liability", Decimal(0))]))
         return self.env["account.move"]._charge_create_entries(company, entries)
+
+    def _charge_summary_specs(self, company, cache):
+        """The LineSpecs of the entries of the lines ``self``, as a summary
+        adds them up: lines alike (``_charge_alike``) make the same entry, so
+        the entry of the first of them is made and counted as many times as
+        there are lines. The lines whose entry has a line kept per partner in
+        a summary (a receivable), or that settle an order's receivable, are
+        taken one by one."""
+        booked = cache.get("revenue_booked") or set()
+        for group in self._charge_alike():
+            if booked.intersection(group.order_id.ids):
+                rest = group
+            else:
+                specs = group[0]._charge_entry_lines(company, cache)
+                if not any(spec.role in posting.SUMMARY_PARTNER_ROLES for spec in specs):
+                    yield from posting.scale(specs, len(group))
+                    continue
+                yield from specs
+                rest = group[1:]
+            for line in rest:
+                yield from line._charge_entry_lines(company, cache)
+
+    def _charge_alike(self):
+        """The lines ``self`` in groups (recordsets, oldest line first) of
+        lines whose entries are the same but for the wallet owner: same kind,
+        same movement of each bucket, same fee components paid, the same
+        amounts of their order (read by SQL, not line by line)."""
+        if not self:
+            return []
+        self.flush_model([*(f"{bucket}_amount" for bucket in ("withdrawable", "on_account", "gift")),
+                          *(f"paid_{name}" for name in posting.COMPONENTS), "type", "order_id", "wallet_id"])
+        self.env["charge.order"].flush_model([*(f"amount_{name}" for name in posting.COMPONENTS), "amount_total",
+                                              "company_id"])
+        self.env.cr.execute(SQL("""
+            SELECT array_agg(line.id ORDER BY line.date, line.id)
+              FROM charge_wallet_transaction line
+              JOIN charge_wallet wallet ON wallet.id = line.wallet_id
+         LEFT JOIN charge_order o ON o.id = line.order_id
+             WHERE line.id = ANY(%s)
+          GROUP BY line.type, line.withdrawable_amount, line.on_account_amount, line.gift_amount,
+                   line.paid_electricity, line.paid_service, line.paid_reservation, line.paid_occupancy,
+                   line.order_id IS NULL, o.company_id, o.amount_electricity, o.amount_service,
+                   o.amount_reservation, o.amount_occupancy, o.amount_total, wallet.company_id
+          ORDER BY min(line.date), min(line.id)
+        """, self.ids))
+        return [self.browse(ids) for ids, in self.env.cr.fetchall()]
 
     def _charge_prepare(self, cache):
         """Read once for the lines ``self`` of a batch what their entries need

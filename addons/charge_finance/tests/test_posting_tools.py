@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from odoo.tests import BaseCase, tagged
 
 from ..tools.posting import (COMPONENTS, SUMMARY_PARTNER_ROLES, Component, Fact, LineSpec, PostingError, TaxPart,
-                             entry_lines, role_totals, summarize, summary_lines)
+                             entry_lines, merge_tax_lines, role_totals, scale, summarize, summary_lines)
 
 D = Decimal
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, derandomize=True, database=None)
@@ -83,6 +83,24 @@ class TestEntryLines(BaseCase):
         with self.assertRaises(PostingError) as error:
             entry_lines(Fact("refund", withdrawable=D(10)))
         self.assertEqual(error.exception.code, "kind")
+
+    def test_tax_items_of_the_same_tax_are_merged(self):
+        fact = Fact("payment", withdrawable=D("-9.00"), partner=7, components=(
+            component("electricity", "4.00", 13), component("service", "3.00", 6),
+            component("reservation", "2.00", 6)))
+        lines = merge_tax_lines(entry_lines(fact))
+        self.assertEqual([line.role for line in lines], [
+            "cash_liability", "revenue_electricity", "tax_electricity", "revenue_service", "tax_service",
+            "revenue_reservation"], "the reservation's 6 % joins the service's item, in its place")
+        service_tax = lines[4]
+        self.assertEqual((service_tax.key, service_tax.amount, service_tax.tax_base, service_tax.partner),
+                         (("tax", 6), D("-0.17") + D("-0.11"), D("-2.83") + D("-1.89"), 7))
+        self.assertEqual(sum(line.amount for line in lines), 0, "still balanced")
+        other_partner = LineSpec("tax_occupancy", D("-0.10"), 8, ("tax", 6), D("-1.00"))
+        self.assertEqual(merge_tax_lines([*lines, other_partner])[-1], other_partner, "per partner")
+        cancelling = [LineSpec("tax_service", D("-0.17"), None, ("tax", 6), D("-2.83")),
+                      LineSpec("tax_reservation", D("0.17"), None, ("tax", 6), D("2.83"))]
+        self.assertEqual(merge_tax_lines(cancelling), [], "taxes that cancel out leave no item")
 
     def test_adjustments_and_card_fees(self):
         self.assertEqual(role_totals(entry_lines(Fact("adjustment", on_account=D(20)))),
@@ -191,6 +209,33 @@ class TestPostingProperties(BaseCase):
         for line in summary:
             if line.role.startswith("tax_"):
                 self.assertEqual(line.tax_base, bases[line.role, line.key])
+
+    @PROPERTY_SETTINGS
+    @given(fact=facts())
+    def test_merged_tax_items_keep_each_tax_and_the_balance(self, fact):
+        lines = entry_lines(fact)
+        merged = merge_tax_lines(lines)
+
+        def per_tax(items):
+            totals = {}
+            for item in items:
+                if item.role.startswith("tax_"):
+                    amount, base = totals.get((item.key, item.partner), (0, 0))
+                    totals[item.key, item.partner] = (amount + item.amount, base + item.tax_base)
+            return totals
+
+        self.assertEqual(per_tax(merged), per_tax(lines))
+        self.assertEqual(len(per_tax(merged)), len([item for item in merged if item.role.startswith("tax_")]),
+                         "one item per tax")
+        self.assertEqual([item for item in merged if not item.role.startswith("tax_")],
+                         [item for item in lines if not item.role.startswith("tax_")])
+        self.assertEqual(sum(item.amount for item in merged), 0)
+
+    @PROPERTY_SETTINGS
+    @given(fact=facts(), count=st.integers(1, 50))
+    def test_a_scaled_entry_sums_up_like_its_copies(self, fact, count):
+        lines = entry_lines(fact)
+        self.assertEqual(summarize(scale(lines, count)), summarize(lines * count))
 
     @PROPERTY_SETTINGS
     @given(fact=facts().filter(lambda fact: fact.kind == "payment"))

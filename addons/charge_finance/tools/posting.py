@@ -260,3 +260,32 @@ def role_totals(lines):
     for line in lines:
         totals[line.role] = totals.get(line.role, ZERO) + line.amount
     return {role: amount for role, amount in totals.items() if amount}
+
+
+def merge_tax_lines(lines):
+    """``lines`` with the tax lines of the same key (account, repartition
+    line, tags, taxes) and partner merged into one, at the place of the
+    first, amounts and bases added up (the output tax of two fee components
+    taxed alike is one journal item, as Odoo makes one tax item per tax of
+    an invoice); other lines are kept as they are."""
+    merged = {}
+    result = []
+    for line in lines:
+        if not line.role.startswith("tax_"):
+            result.append(line)
+            continue
+        group = (line.key, line.partner)
+        if group in merged:
+            index = merged[group]
+            first = result[index]
+            result[index] = LineSpec(first.role, first.amount + line.amount, first.partner, first.key,
+                                     first.tax_base + line.tax_base)
+        else:
+            merged[group] = len(result)
+            result.append(line)
+    return [line for line in result if line.amount or not line.role.startswith("tax_")]
+
+
+def scale(lines, count):
+    """``lines`` (of one entry) times ``count``: the lines of ``count`` entries alike."""
+    return [LineSpec(line.role, line.amount * count, line.partner, line.key, line.tax_base * count) for line in lines]
