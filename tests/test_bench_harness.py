@@ -4,6 +4,7 @@ search, the merging of the load processes' figures, and a short real run
 answered. Nothing here is timed: the benchmark prints figures, these tests
 check that the harness counts right."""
 
+import json
 import math
 import shutil
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "bench"))
 
+import bus_cpu  # noqa: E402
 import bus_echo  # noqa: E402
 import bus_knee  # noqa: E402
 import bus_load  # noqa: E402
@@ -107,6 +109,7 @@ def test_every_frame_through_a_fresh_broker_and_the_echo_is_answered(tmp_path):
         assert (result.sent, result.answered, result.lost, result.duplicates) == (200, 200, 0, 0)
         assert result.drained()
         assert sum(sent for sent, _l in result.by_action.values()) == 200
+        assert result.load_cpu > 0 and result.load_wall > 0  # the CPU split of the benchmark's output
         broker.restart()
         assert broker.starts == 2
         assert broker.subscribers(".") == set()  # a new broker: nothing of the last one
@@ -136,3 +139,57 @@ def test_publishes_beyond_the_receive_maximum_wait_their_turn(tmp_path):
         assert sorted(int(p) for p in received) == list(range(200))
         writer.close()
         reader.close()
+
+
+@pytest.mark.skipif(not MOSQUITTO, reason="mosquitto is not installed")
+def test_each_run_has_message_ids_of_its_own(tmp_path):
+    """A frame repeating an earlier run's (same pile, message id and content)
+    is answered from the frame log without being processed: each run's ids are new."""
+    from scripts.ops import odoo_cmd
+    port = odoo_cmd.free_port()
+    piles = {f"T{i:03d}": i for i in range(5)}
+    ids = []
+    with bus_load.Broker(port, tmp_path, MOSQUITTO), bus_echo.Echo(port, processes=1):
+        spy = bus_wire.Connection(bus_load.HOST, port, "spy",
+                                  on_message=lambda topic, payload: ids[-1].append(json.loads(payload)[1]))
+        spy.subscribe([f"{bus_load.PREFIX}/+/up"], qos=0)
+        for _run in range(2):
+            ids.append([])
+            result = bus_load.run_load(port, piles, 50, 0.4, processes=2, grace=30)
+            assert result.answered == result.sent == 20
+            for _ in range(200):
+                spy.poll(0.01)
+                if len(ids[-1]) == 20:
+                    break
+        spy.close()
+    assert len(set(ids[0])) == len(set(ids[1])) == 20
+    assert not set(ids[0]) & set(ids[1])
+
+
+def test_cpu_of_a_process_and_of_the_machine():
+    # the command name may hold spaces and parentheses
+    stat = "4242 (odoo (bus) x) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 1000"
+    assert bus_cpu.parse_stat(stat) == (17, 300 / bus_cpu.CLOCK_TICKS)
+    machine = "cpu  100 10 50 1000 40 5 5 0 0 0\ncpu0 50 5 25 500 20 3 2 0 0 0\ncpu1 50 5 25 500 20 2 3 0 0 0\nintr 1\n"
+    assert bus_cpu.parse_machine(machine) == (170 / bus_cpu.CLOCK_TICKS, 2)
+    assert bus_cpu.is_backend_of(b"postgres: odoo charge_bench 127.0.0.1(5432) idle\0", "charge_bench")
+    assert not bus_cpu.is_backend_of(b"postgres: odoo charge_bench_big 127.0.0.1(5432) idle", "charge_bench")
+    assert not bus_cpu.is_backend_of(b"postgres: checkpointer ", "charge_bench")
+
+
+def test_cpu_split_between_two_instants():
+    """Cores used per role between the samples around the window; a process
+    that appeared meanwhile counts from its first sample; "other" is the
+    machine minus the roles (threads are a detail of their process)."""
+    samples = [
+        (0.0, 10.0, {1: ("listeners", 5.0), (("thread", 2)): ("listeners threads", 1.0)}),
+        (1.0, 11.5, {1: ("listeners", 5.5), (("thread", 2)): ("listeners threads", 1.25), 3: ("broker", 2.0)}),
+        (2.0, 13.0, {1: ("listeners", 6.0), (("thread", 2)): ("listeners threads", 1.5), 3: ("broker", 2.25)}),
+        (3.0, 14.0, {1: ("listeners", 9.0), 3: ("broker", 3.0)}),
+    ]
+    used = bus_cpu.split(samples, 0.0, 2.5)
+    assert used == {"listeners": 0.5, "listeners threads": 0.25, "broker": 0.125, "machine": 1.5, "other": 0.875}
+    assert bus_cpu.split(samples, 5.0, 6.0) == {}
+    text = bus_cpu.describe(used, load_cores=0.5, rate=1000)
+    assert text.startswith("cores: listeners 0.50 (threads 0.25), broker 0.12, load 0.50, other 0.38")
+    assert "CPU per answered frame: listeners 500 us, broker 125 us, load 500 us" in text

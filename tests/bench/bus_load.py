@@ -40,6 +40,8 @@ from pathlib import Path
 import bus_wire
 
 PREFIX = "charge"
+# how often a load process wakes up to send what is due and read the replies (seconds)
+TICK = 0.001
 HOST = "127.0.0.1"
 DEFAULT_MOSQUITTO = "/usr/sbin/mosquitto"
 
@@ -176,6 +178,9 @@ class LoadResult:
     sent_rate: float = 0.0     # the rate the generator achieved
     max_lag_ms: float = 0.0    # how far behind its schedule the generator fell
     processes: int = 0
+    started_at: float = 0.0    # time.monotonic() of the first frame's schedule
+    load_cpu: float = 0.0      # CPU seconds the load processes used while sending
+    load_wall: float = 0.0     # seconds they were sending
     latencies: list = field(default_factory=list, repr=False)  # seconds, sorted, answered frames only
     by_action: dict = field(default_factory=dict, repr=False)  # action -> [sent, sorted latencies]
 
@@ -202,6 +207,11 @@ class LoadResult:
     @property
     def p99_ms(self):
         return self.percentile_ms(0.99)
+
+    @property
+    def load_cores(self):
+        """Cores the load processes used while sending (None when not reported)."""
+        return self.load_cpu / self.load_wall if self.load_wall else None
 
     def generator_kept_up(self, tolerance=0.95):
         return self.sent_rate >= tolerance * self.offered
@@ -230,6 +240,9 @@ def run_load(port, piles, rate, seconds, *, processes=2, grace=3.0, frames=ocpp_
     serials = sorted(piles)
     processes = max(1, min(processes, len(serials)))
     total = int(round(rate * seconds))
+    # message ids unique to this run: piles never reuse one, and a frame that repeated an earlier
+    # run's (same pile, id and content) would be answered from the frame log without being processed
+    run = uuid.uuid4().hex[:8]
     context = multiprocessing.get_context("spawn")
     workers = []
     try:
@@ -238,7 +251,8 @@ def run_load(port, piles, rate, seconds, *, processes=2, grace=3.0, frames=ocpp_
             count = total // processes + (1 if index < total % processes else 0)
             spec = {"index": index, "port": port, "host": host, "prefix": prefix, "reply_qos": reply_qos,
                     "piles": [(s, piles[s]) for s in mine], "count": count, "rate": rate / processes,
-                    "seconds": seconds, "grace": grace, "frames": frames, "seed": seed * 1000 + index}
+                    "seconds": seconds, "grace": grace, "frames": frames, "seed": seed * 1000 + index,
+                    "run": run}
             parent_end, child_end = context.Pipe()
             process = context.Process(target=_load_worker, args=(child_end, spec), daemon=True,
                                       name=f"bench-load-{index}")
@@ -286,6 +300,9 @@ def merge(parts, rate, seconds):
         for key in ("sent", "answered", "in_window", "errors", "duplicates", "refused"):
             setattr(result, key, getattr(result, key) + part[key])
         result.max_lag_ms = max(result.max_lag_ms, part["max_lag"] * 1000)
+        result.started_at = part.get("start_at", 0.0)
+        result.load_cpu += part.get("cpu", 0.0)
+        result.load_wall = max(result.load_wall, part.get("cpu_wall", 0.0))
         if part["sent"]:
             first, last = min(first, part["first_send"]), max(last, part["last_send"])
         for action, (sent, values) in part["by_action"].items():
@@ -349,7 +366,7 @@ class _LoadWorker:
     def run(self, conn):
         spec = self.spec
         rng = random.Random(spec["seed"])
-        frames, prefix, index = spec["frames"], spec["prefix"], spec["index"]
+        frames, prefix, index, run = spec["frames"], spec["prefix"], spec["index"], spec.get("run", "")
         piles = spec["piles"]
         client = bus_wire.Connection(spec["host"], spec["port"], f"bench-load-{index}-{uuid.uuid4().hex[:8]}",
                                      on_message=self._on_message)
@@ -365,11 +382,18 @@ class _LoadWorker:
         dumps = json.JSONEncoder(separators=(",", ":")).encode
         max_lag, first_send, last_send = 0.0, None, None
         i = 0
+        while time.monotonic() < start_at:
+            client.poll(min(0.005, max(0.0, start_at - time.monotonic())))
+        cpu_start, wall_start = time.process_time(), time.monotonic()
         while i < count:
             now = time.monotonic()
             due = start_at + i * interval
             if now < due:
-                client.poll(min(due - now, 0.005))
+                # one wake-up per tick, not one per frame and per reply: the frames due meanwhile go
+                # in one write, the replies that came meanwhile in one read (each timed when read, so
+                # up to two ticks late: the latencies are overstated, never understated)
+                time.sleep(min(max(due - now, TICK), 2 * TICK))
+                client.poll(0)
                 continue
             burst = 0
             while i < count and burst < 50:
@@ -378,7 +402,7 @@ class _LoadWorker:
                     break
                 serial, topic, transaction = topics[i % len(topics)]
                 frame = frames(serial, i, rng, transaction)
-                message_id = f"{index}-{i}"
+                message_id = f"{run}-{index}-{i}"
                 frame[1] = message_id
                 action = frame[2]
                 self.pending[message_id] = (now, action)
@@ -392,13 +416,14 @@ class _LoadWorker:
                 i += 1
                 burst += 1
             client.poll(0)
+        cpu, cpu_wall = time.process_time() - cpu_start, time.monotonic() - wall_start
         deadline = max(time.monotonic(), self.end) + spec["grace"]
         while self.pending and time.monotonic() < deadline:
             client.poll(0.05)
         client.close()
         return {"sent": i, "answered": self.answered, "in_window": self.in_window, "errors": self.errors,
                 "duplicates": self.duplicates, "refused": client.refused, "max_lag": max_lag,
-                "first_send": first_send or start_at, "last_send": last_send or start_at,
+                "first_send": first_send or start_at, "start_at": start_at, "cpu": cpu, "cpu_wall": cpu_wall, "last_send": last_send or start_at,
                 "by_action": {action: (self.sent_by_action[action], self.latencies[action].tolist())
                               for action in self.sent_by_action}}
 

@@ -27,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+import bus_cpu
 import bus_echo
 import bus_knee
 import bus_load
@@ -75,6 +76,19 @@ class Bench:
         self.drained = False  # the broker and responders hold nothing from the last run
         self.rows = []
         self.started = time.monotonic()
+        self.cpu = bus_cpu.Sampler(self.roles, db=args.db)
+        self.splits = {}  # id(result) -> {role: cores} while its load was offered
+
+    def roles(self):
+        roles = {"listeners": [p.pid for p in self.listeners if p.poll() is None]}
+        if self.broker.process is not None:
+            roles["broker"] = [self.broker.process.pid]
+        if self.echo is not None:
+            roles["echo"] = [process.pid for process, _conn in self.echo.workers]
+        return roles
+
+    def cpu_split(self, result):
+        return bus_cpu.describe(self.splits.get(id(result)), result.load_cores, result.answered_rate)
 
     # responders ----------------------------------------------------------------
 
@@ -137,6 +151,8 @@ class Bench:
         result = bus_load.run_load(self.port, self.piles, rate, self.args.seconds,
                                    processes=self.args.load_processes, grace=self.args.grace)
         self.drained = result.drained()
+        if result.started_at:
+            self.splits[id(result)] = self.cpu.split(result.started_at, result.started_at + self.args.seconds)
         dead = [n for n, process in enumerate(self.listeners) if process.poll() is not None]
         if dead or (self.echo is not None and not self.echo.alive()):
             raise RuntimeError(f"a responder died during the run at {rate}/s (listener(s) {dead}); "
@@ -165,6 +181,9 @@ class Bench:
               f"answered {r.answered_rate:6.0f}/s  p50 {fmt_ms(r.p50_ms):>10}  p99 {fmt_ms(r.p99_ms):>10}  "
               f"{'pass' if ok else 'FAIL'}  (load sent {r.sent_rate:.0f}/s, max lag {r.max_lag_ms:.0f} ms; "
               f"{fresh}; {time.monotonic() - self.started:.0f} s)", flush=True)
+        split = self.cpu_split(r)
+        if split:
+            print(f"  {'':14} {'':8}  {split}", flush=True)
 
     def run(self):
         args = self.args
@@ -173,6 +192,7 @@ class Bench:
               f"knee = highest offered rate with p99 < {P99_LIMIT_MS:.0f} ms; {os.cpu_count()} cores", flush=True)
         print(f"Ceiling: echo, {args.echo_processes} processes on a shared subscription", flush=True)
         self.drained = False  # each search starts its responders afresh
+        self.cpu.start()
         ceiling = self.search("echo", args.ceiling_start, self.start_echo)
         self.stop_responders()
         knees, overload = {}, {}
@@ -228,6 +248,8 @@ class Bench:
             bound = "" if search.bracketed else " (at least: no run failed up to that rate)"
             print(f"  knee, {listeners_name(count)}: {knee}/s (p99 {fmt_ms(result.p99_ms)}, answered "
                   f"{result.answered_rate:.0f}/s){bound} = {ratio:.0%} of the ceiling ({target})")
+            if self.cpu_split(result):
+                print(f"    {self.cpu_split(result)}")
         for count in self.args.overload_listeners:
             if count in knees and count not in overload:
                 print(f"  twice the knee, {listeners_name(count)}: not run (no knee; target >= "
@@ -240,6 +262,8 @@ class Bench:
                   f"{result.answered_rate:.0f}/s = {share:.0%} of the knee's {knee_result.answered_rate:.0f}/s "
                   f"({target}); p99 {fmt_ms(result.p99_ms)}, {result.lost} lost after "
                   f"{self.args.grace:.0f} s")
+            if self.cpu_split(result):
+                print(f"    {self.cpu_split(result)}")
             if passes(result):
                 print("    (that run kept p99 under the limit too: the knee above is an underestimate, "
                       "its search was disturbed by the noise of this machine)")
@@ -280,6 +304,7 @@ def main():
     try:
         return bench.run()
     finally:
+        bench.cpu.stop()
         bench.stop_responders()
         bench.broker.stop()
 

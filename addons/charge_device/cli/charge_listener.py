@@ -22,9 +22,10 @@ import threading
 import time
 
 from paho.mqtt.packettypes import PacketTypes
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 from paho.mqtt.properties import Properties
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, sql_db
 from odoo.cli.command import Command
 from odoo.modules.registry import Registry
 
@@ -56,6 +57,34 @@ def receive_window(bus):
     Receive Maximum): ``receive_maximum`` of the settings, by default two
     batches (one processed while the next one fills)."""
     return max(1, min(bus.receive_maximum or 2 * bus.batch_size, MAX_RECEIVE_MAXIMUM))
+
+
+def keep_notify_connections(pool_class=sql_db.ConnectionPool):
+    """Keep the connections to the ``postgres`` database in this process's pool.
+
+    Odoo's bus sends its notifications after commit on a connection to the
+    ``postgres`` database, and Odoo's pool closes those after each use (so
+    that no connection is left on a database used as a template when a
+    database is created). A listener commits tens of batches a second, most
+    with a status change to notify: a new PostgreSQL backend process each
+    time. A listener never creates databases: it keeps that connection."""
+    original = pool_class.give_back
+    if getattr(original, "keeps_notify_connections", False):
+        return
+
+    def give_back(self, connection, keep_in_pool=True):
+        if not keep_in_pool and not connection.closed and connection.info.dbname == "postgres":
+            keep_in_pool = True
+        return original(self, connection, keep_in_pool=keep_in_pool)
+    give_back.keeps_notify_connections = True
+    pool_class.give_back = give_back
+
+
+def client_id_of(bus, instance, host=None):
+    """The broker session of a listener instance: ``<group>-<host>-<instance>``,
+    the host being this machine's name unless given (``--host``: a session
+    can then be ended with --forget from another machine)."""
+    return f"{bus.listener_group}-{host or socket.gethostname()}-{instance}"
 
 
 class Listener:
@@ -126,7 +155,7 @@ class Listener:
             dropped += 1
 
     def connect(self):
-        client = new_client(self.bus, self.client_id, manual_ack=True)
+        client = new_client(self.bus, self.client_id, manual_ack=True, batching=True)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
@@ -180,20 +209,24 @@ class Listener:
         replies = runner.run([message for _connection, message in batch])
         if replies is None:  # stopping while the database is away: the broker delivers them again
             return
-        for topic, text in replies:
-            try:
-                self.client.publish(topic, text, qos=1)
-            except Exception:  # noqa: BLE001 - one reply must not keep the others or the acks back
-                _logger.exception("reply on %s could not be published", topic)
-        for connection, message in batch:
-            if connection == self.connection:
-                self.client.ack(message.mid, message.qos)
+        with self.client.batched_writes():  # the replies and acks in one write, not one each
+            for topic, text in replies:
+                try:
+                    self.client.publish(topic, text, qos=1)
+                except Exception:  # noqa: BLE001 - one reply must not keep the others or the acks back
+                    _logger.exception("reply on %s could not be published", topic)
+            for connection, message in batch:
+                if connection == self.connection:
+                    self.client.ack(message.mid, message.qos)
         self.processed += len(batch)
 
     def _transaction(self, work, read_committed=False):
         with Registry(self.dbname).cursor() as cr:
-            if read_committed:  # before any query: Odoo's cursors are REPEATABLE READ
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            if read_committed:
+                # Odoo's cursors are REPEATABLE READ, set on the connection before any query: the
+                # level goes with the transaction's BEGIN, without a statement of its own (the next
+                # cursor on this connection sets Odoo's level again)
+                cr._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
             return work(api.Environment(cr, SUPERUSER_ID, {})["charge.device.bus"])
 
     def _process_in_transaction(self, messages):
@@ -215,6 +248,7 @@ class Listener:
 
     def run(self):
         sys.setswitchinterval(SWITCH_INTERVAL)
+        keep_notify_connections()
         self._load_prefixes()
         self.connect()
         _logger.info("listener %s started on database %s (batches of %d / %d ms, receive maximum %d)",
@@ -265,6 +299,9 @@ class ChargeListener(Command):
         add_odoo_arguments(parser)
         parser.add_argument("--instance", default="1",
                             help="name of this listener process, unique per host (its broker session)")
+        parser.add_argument("--host",
+                            help="name of this host in the broker session's name (default: the machine's "
+                                 "hostname); give the same to --forget an instance from another machine")
         parser.add_argument("--batch-size", type=int, help="messages per transaction")
         parser.add_argument("--batch-ms", type=int, help="milliseconds to wait to fill a batch")
         parser.add_argument("--receive-maximum", type=int,
@@ -282,7 +319,7 @@ class ChargeListener(Command):
         ) if value}
         if overrides:
             bus = dataclasses.replace(bus, **overrides)
-        client_id = f"{bus.listener_group}-{socket.gethostname()}-{args.instance}"
+        client_id = client_id_of(bus, args.instance, args.host)
         listener = Listener(dbname, bus, client_id)
         if args.forget:
             listener.forget()

@@ -70,13 +70,26 @@ class ChargeAlarm(models.Model):
 
     @api.model
     def _close_recovered(self, recovered):
-        """The connectors ``recovered`` ((pile id, number) pairs) report no error any more."""
-        connectors = self.env["charge.connector"].search([("pile_id", "in", [p for p, _n in recovered])])
-        keys = set(recovered)
-        connectors = connectors.filtered(lambda c: (c.pile_id.id, c.number) in keys)
-        self.search([("connector_id", "in", connectors.ids), ("state", "!=", "done"),
-                     ("type_id.source", "in", ("ocpp", "vendor"))])._close_automatically(
-            self.env._("The pile reports the connector without error again."))
+        """The connectors ``recovered`` ((pile id, number) pairs) report no error any more.
+        Most statuses of a listener's batch are such: one query finds their open
+        device alarms (usually none), the ORM only closes those it found."""
+        if not recovered:
+            return
+        self.flush_model(["connector_id", "state", "type_id"])
+        self.env["charge.connector"].flush_model(["pile_id", "number"])
+        self.env["charge.alarm.type"].flush_model(["source"])
+        self.env.cr.execute("""
+            SELECT DISTINCT a.id
+              FROM charge_alarm a
+              JOIN charge_connector c ON c.id = a.connector_id
+              JOIN unnest(%s::int[], %s::int[]) AS k(pile_id, number) ON c.pile_id = k.pile_id AND c.number = k.number
+              JOIN charge_alarm_type t ON t.id = a.type_id
+             WHERE a.state != 'done' AND t.source IN ('ocpp', 'vendor')
+        """, [[pile_id for pile_id, _number in recovered], [number for _pile_id, number in recovered]])
+        alarm_ids = [row[0] for row in self.env.cr.fetchall()]
+        if alarm_ids:
+            self.browse(alarm_ids)._close_automatically(
+                self.env._("The pile reports the connector without error again."))
 
     def action_start(self):
         self.filtered(lambda a: a.state == "todo").state = "in_progress"

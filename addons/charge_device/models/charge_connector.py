@@ -60,8 +60,11 @@ class ChargeConnector(models.Model):
         ``keys`` and ``recovered`` are (pile id, connector number) pairs,
         ``faults`` (pile id, StatusNotification payload) pairs."""
         if keys:
-            # every Charging User listens on the channel of their groups
-            self.env["bus.bus"]._sendone(self.env.ref("charge_base.group_charge_user"), "charge_connector_status",
+            # every Charging User listens on the channel of their groups (the group from the
+            # cached xml id: no query on the listener's path, where env.ref would check it exists)
+            group = self.env["res.groups"].browse(
+                self.env["ir.model.data"]._xmlid_to_res_id("charge_base.group_charge_user", raise_if_not_found=True))
+            self.env["bus.bus"]._sendone(group, "charge_connector_status",
                                          {"piles": sorted({pile_id for pile_id, _number in keys})})
         if faults:
             self.env["charge.alarm"]._raise_for_statuses(faults)

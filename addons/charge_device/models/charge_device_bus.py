@@ -61,10 +61,10 @@ class ChargeDeviceBus(models.AbstractModel):
         now = fields.Datetime.now()
         self.env.flush_all()  # the SQL below reads what the ORM may still hold
         batch = [Inbound(topic, _bytes(raw)) for topic, raw in messages]
-        self._identify(batch)
+        back = self._identify(batch, seen_at=now)
         self._decode(batch, now)
         self._find_duplicates(batch)
-        self._mark_seen([item for item in batch if item.pile], now)
+        self._back_online(back)
         for item in batch:
             if item.pile and not item.duplicate and not item.error:
                 if isinstance(item.frame, frames.Call) and item.frame.action not in routes.HOT_ACTIONS:
@@ -115,27 +115,62 @@ class ChargeDeviceBus(models.AbstractModel):
 
     # Steps ------------------------------------------------------------------
 
-    def _identify(self, batch):
-        """Find the pile of each message from its topic: serial, and the prefix of the pile's company."""
+    def _identify(self, batch, seen_at=None):
+        """Find the pile of each message from its topic: serial, and the prefix
+        of the pile's company. With ``seen_at``, the piles found are also marked
+        seen then, in the same statement: every frame from a pile says it is
+        alive (last seen, online; written at most once per SEEN_RESOLUTION).
+        Rows another listener is updating right now are skipped: it is writing
+        the same thing. Returns the ids of the piles that were offline, for
+        _back_online."""
         for item in batch:
             parsed = routes.parse_up_topic(item.topic)
             if parsed:
                 item.prefix, item.serial = parsed
-        serials = list({item.serial for item in batch if item.serial})
-        if not serials:
-            return
-        self.env.cr.execute("""
-            SELECT p.serial, p.id, p.company_id, p.state, p.online, c.charge_mqtt_prefix, p.last_boot
-              FROM charge_pile p
-              JOIN res_company c ON c.id = p.company_id
-             WHERE p.serial = ANY(%s) AND p.active
-        """, [serials])
-        piles = {row[0]: row for row in self.env.cr.fetchall()}
+        pairs = sorted({(item.serial, item.prefix) for item in batch if item.serial})
+        if not pairs:
+            return []
+        serials = sorted({serial for serial, _prefix in pairs})
+        if seen_at is None:
+            self.env.cr.execute("""
+                SELECT p.serial, p.id, p.company_id, p.state, p.online, c.charge_mqtt_prefix, p.last_boot
+                  FROM charge_pile p
+                  JOIN res_company c ON c.id = p.company_id
+                 WHERE p.serial = ANY(%s) AND p.active
+            """, [serials])
+        else:
+            # the piles as they were before this batch (online included), and the update of
+            # those heard under their company's prefix: one round trip instead of two
+            self.env.cr.execute("""
+                WITH piles AS (
+                    SELECT p.serial, p.id, p.company_id, p.state, p.online, c.charge_mqtt_prefix, p.last_boot
+                      FROM charge_pile p
+                      JOIN res_company c ON c.id = p.company_id
+                     WHERE p.serial = ANY(%s) AND p.active
+                ), seen AS (
+                    UPDATE charge_pile p SET last_seen = %s, online = true
+                      FROM (SELECT id, online FROM charge_pile
+                             WHERE id IN (SELECT piles.id FROM piles
+                                            JOIN unnest(%s::varchar[], %s::varchar[]) AS k(serial, prefix)
+                                              ON k.serial = piles.serial AND k.prefix = piles.charge_mqtt_prefix)
+                               AND (NOT online OR last_seen IS NULL OR last_seen < %s)
+                             ORDER BY id FOR UPDATE SKIP LOCKED) old
+                     WHERE p.id = old.id
+                 RETURNING p.id, old.online
+                )
+                SELECT piles.*, seen.id IS NOT NULL AND NOT seen.online FROM piles LEFT JOIN seen ON seen.id = piles.id
+            """, [serials, seen_at, [serial for serial, _prefix in pairs], [_text(prefix) for _serial, prefix in pairs],
+                  seen_at - SEEN_RESOLUTION])
+        rows = self.env.cr.fetchall()
+        if seen_at is not None:
+            self.env["charge.pile"].invalidate_model(["last_seen", "online"])
+        piles = {row[0]: row for row in rows}
         for item in batch:
             row = piles.get(item.serial)
             if row and row[5] == item.prefix:
                 item.pile = {"id": row[1], "company_id": row[2], "state": row[3], "online": row[4],
                              "last_boot": row[6]}
+        return sorted(row[1] for row in rows if seen_at is not None and row[7])
 
     def _decode(self, batch, now=None):
         """Read each frame and check it (frame limits, schema, guard): a frame
@@ -251,25 +286,10 @@ class ChargeDeviceBus(models.AbstractModel):
                 seen[key] = item
                 used.setdefault(key[:2], None)
 
-    def _mark_seen(self, items, now):
-        """Every frame from a pile says it is alive: last seen now, online.
-        Piles that were offline come back online. Rows another listener is
-        updating right now are skipped: it is writing the same thing."""
-        pile_ids = sorted({item.pile["id"] for item in items})
-        if not pile_ids:
-            return
-        self.env.cr.execute("""
-            UPDATE charge_pile p SET last_seen = %s, online = true
-              FROM (SELECT id, online FROM charge_pile
-                     WHERE id = ANY(%s) AND (NOT online OR last_seen IS NULL OR last_seen < %s)
-                     ORDER BY id FOR UPDATE SKIP LOCKED) old
-             WHERE p.id = old.id
-         RETURNING p.id, old.online
-        """, [now, pile_ids, now - SEEN_RESOLUTION])
-        back = [pile_id for pile_id, was_online in self.env.cr.fetchall() if not was_online]
-        self.env["charge.pile"].invalidate_model(["last_seen", "online"])
-        if back:
-            self.env["charge.pile"].browse(back)._on_back_online()
+    def _back_online(self, pile_ids):
+        """Piles that were offline come back online."""
+        if pile_ids:
+            self.env["charge.pile"].browse(pile_ids)._on_back_online()
 
     def _handle_one(self, item):
         """A business frame, through its ORM handler, in a savepoint."""

@@ -2,6 +2,7 @@ from . import test_ocpp_frames
 from . import test_frame_guard
 from . import test_listener_batches
 from . import test_listener_flow
+from . import test_mqtt_client
 from . import test_schema_check
 from . import test_faults
 from . import test_operability

@@ -51,6 +51,31 @@ class TestBusStatus(ChargeDeviceCase):
         self.assertEqual(set(alarms.mapped("state")), {"done"})
         self.assertEqual(set(alarms.mapped("handling")), {"auto"})
 
+    def test_a_recovered_connector_closes_only_its_device_alarms(self):
+        self.status(1, "Faulted", "GroundFailure")
+        self.status(2, "Faulted", "GroundFailure")
+        other = self.create_pile("BUS00002")
+        other.action_commission()
+        other_connector = other.connector_ids.filtered(lambda c: c.number == 1)
+        Alarm = self.env["charge.alarm"]
+        ground = self.env["charge.alarm.type"].search([("code", "=", "2003")])
+        platform = self.env.ref("charge_device.alarm_type_5003")
+        elsewhere = Alarm._raise(other, ground, connector=other_connector)
+        not_from_the_pile = Alarm._raise(self.pile, platform, connector=self.connector1)
+        first, second = (Alarm.search([("connector_id", "=", c.id), ("type_id", "=", ground.id)])
+                         for c in (self.connector1, self.connector2))
+
+        self.status(1, "Available")
+        self.assertEqual(first.state, "done")
+        self.assertEqual(first.handling, "auto")
+        self.assertEqual((second.state, elsewhere.state, not_from_the_pile.state), ("todo", "todo", "todo"))
+
+    def test_recovered_connectors_without_alarms_cost_one_query(self):
+        # most statuses a listener writes say "no error": their open alarms are looked up at once
+        self.env.flush_all()
+        with self.assertQueryCount(1):
+            self.env["charge.alarm"]._close_recovered([(self.pile.id, 1), (self.pile.id, 2)])
+
     def test_alarm_handling(self):
         self.status(2, "Faulted", "HighTemperature")
         alarm = self.env["charge.alarm"].search([("pile_id", "=", self.pile.id)])

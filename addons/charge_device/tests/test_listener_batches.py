@@ -1,6 +1,8 @@
 """Unit tests of how the listener gets a batch through (tools/batch_runner.py),
 with fake batches and fake transactions: no broker, no database."""
 import logging
+import socket
+from contextlib import contextmanager
 from unittest.mock import patch
 
 import psycopg2
@@ -10,6 +12,7 @@ from odoo.tests import BaseCase, TransactionCase, tagged
 
 from ..tools import batch_runner
 from ..tools.batch_runner import BatchRunner, classify
+from ..tools.bus_config import BusConfig
 
 
 class FakeBus:
@@ -144,14 +147,29 @@ class FakeClient:
     def __init__(self, failing_topic=None):
         self.published, self.acked = [], []
         self.failing_topic = failing_topic
+        self.batches = []  # what each batched_writes() block wrote: ("publish", topic) / ("ack", mid)
+        self.batch = None
+
+    @contextmanager
+    def batched_writes(self):
+        self.batch = []
+        try:
+            yield
+        finally:
+            self.batches.append(self.batch)
+            self.batch = None
 
     def publish(self, topic, text, qos):
         if topic == self.failing_topic:
             raise UnicodeEncodeError("utf-8", text, 0, 1, "surrogates not allowed")
         self.published.append((topic, text))
+        if self.batch is not None:
+            self.batch.append(("publish", topic))
 
     def ack(self, mid, qos):
         self.acked.append(mid)
+        if self.batch is not None:
+            self.batch.append(("ack", mid))
 
 
 @tagged("at_install", "-post_install")
@@ -176,6 +194,42 @@ class TestListenerProcess(BaseCase):
             self.listener(FakeBus(), client)._process([(0, message) for message in messages])
         self.assertEqual(client.published, [("a", "reply to a"), ("poison", "InternalError")])
         self.assertEqual(client.acked, [1, 2, 3])
+
+    def test_the_replies_and_acks_of_a_batch_are_written_together(self):
+        client = FakeClient()
+        self.listener(FakeBus(), client)._process([(0, FakeMessage(1, "t/a/up", "a")),
+                                                   (0, FakeMessage(2, "t/b/up", "b"))])
+        self.assertEqual(client.batches, [[("publish", "a"), ("publish", "b"), ("ack", 1), ("ack", 2)]])
+
+    def test_notify_connections_kept_in_the_pool(self):
+        from odoo.addons.charge_device.cli.charge_listener import keep_notify_connections  # noqa: PLC0415
+
+        class Pool:
+            def __init__(self):
+                self.given = []
+
+            def give_back(self, connection, keep_in_pool=True):
+                self.given.append((connection.info.dbname, keep_in_pool))
+
+        class Connection:
+            closed = False
+
+            def __init__(self, dbname):
+                self.info = type("Info", (), {"dbname": dbname})()
+        keep_notify_connections(Pool)
+        keep_notify_connections(Pool)  # once is enough
+        pool = Pool()
+        # Odoo's cursor gives a connection to "postgres" (the bus notifications) back with keep_in_pool=False
+        pool.give_back(Connection("postgres"), keep_in_pool=False)
+        pool.give_back(Connection("template1"), keep_in_pool=False)
+        pool.give_back(Connection("charge"))
+        self.assertEqual(pool.given, [("postgres", True), ("template1", False), ("charge", True)])
+
+    def test_client_id(self):
+        from odoo.addons.charge_device.cli.charge_listener import client_id_of  # noqa: PLC0415 - a CLI module
+        bus = BusConfig(listener_group="grp")
+        self.assertEqual(client_id_of(bus, "2", "node-b"), "grp-node-b-2")
+        self.assertEqual(client_id_of(bus, "1"), f"grp-{socket.gethostname()}-1")
 
     def test_nothing_acknowledged_when_stopping_while_the_database_is_away(self):
         client = FakeClient()
@@ -244,6 +298,13 @@ class TestListenerIsolation(TransactionCase):
             return bus.env.cr.fetchone()[0]
         self.assertEqual(listener._transaction(level, read_committed=True), "read committed")
         self.assertEqual(listener._transaction(level), "repeatable read")
+        self.assertEqual(listener._transaction(level, read_committed=True), "read committed")
+
+    def test_read_committed_costs_no_statement(self):
+        # a round trip less per batch of hot frames: the level goes with the transaction's BEGIN
+        from odoo.addons.charge_device.cli.charge_listener import Listener  # noqa: PLC0415 - a CLI module
+        listener = Listener(self.env.cr.dbname, None, "test-listener")
+        self.assertEqual(listener._transaction(lambda bus: bus.env.cr.sql_log_count, read_committed=True), 0)
 
 
 class FakeProperties:

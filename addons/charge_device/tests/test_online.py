@@ -39,6 +39,28 @@ class TestOnline(ChargeDeviceCase):
         self.assertAlmostEqual(session.energy_kwh, 9.5)
         self.assertEqual(session.stop_reason, "PowerLoss")
 
+    def test_a_frame_marks_its_pile_seen_only_under_its_company_s_prefix(self):
+        self._silence()
+        self.env["charge.pile"]._cron_mark_offline()
+        heard_before = self.pile.last_seen
+        reply = self.send({}, "Heartbeat", prefix="elsewhere")
+        self.assertEqual(reply.error_code, "SecurityError")
+        self.assertEqual((self.pile.online, self.pile.last_seen), (False, heard_before))
+
+        self.send_many([({}, "Heartbeat", None, None, "elsewhere"), ({}, "Heartbeat", None, None, "test")])
+        self.assertTrue(self.pile.online)
+        self.assertGreater(self.pile.last_seen, heard_before)
+        self.assertEqual(self._last_event(), "online")
+
+    def test_a_heartbeat_batch_finds_and_marks_its_piles_in_one_query(self):
+        self.send({}, "Heartbeat")  # the frame window's parameter in its cache
+        self._silence(minutes=1)
+        self.env.flush_all()
+        # the piles and their last_seen (1), the frame log's duplicates (1), the savepoint of the set-based part (2)
+        with self.assertQueryCount(4):
+            self.send({}, "Heartbeat")
+        self.assertGreater(self.pile.last_seen, fields.Datetime.now() - timedelta(minutes=1))
+
     def test_a_pile_heard_recently_stays_online(self):
         self._silence(minutes=1)
         self.env["charge.pile"]._cron_mark_offline()

@@ -2,18 +2,134 @@
 import socket
 import threading
 import uuid
+from contextlib import contextmanager
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt import _packet as paho_packet
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.properties import Properties
+
+# bytes a listener reads from its socket at once (paho reads a packet's header a byte at a time)
+READ_CHUNK = 1 << 16
 
 
 class PublishError(Exception):
     pass
 
 
-def new_client(config, client_id, *, manual_ack=False):
-    """A paho client with the platform's credentials, not yet connected."""
-    client = mqtt.Client(
+class SharedTablesProperties(Properties):
+    """paho's Properties, whose constructor builds its three lookup tables
+    (dozens of lists and dicts) for every packet received: about half of the
+    CPU a listener spent per message. These share one copy of the tables
+    (paho only reads them); everything else is paho's."""
+
+    _tables = None
+
+    def __init__(self, packetType):  # noqa: N803 - paho's name
+        tables = SharedTablesProperties._tables
+        if tables is None:
+            model = Properties(packetType)
+            tables = SharedTablesProperties._tables = (model.types, model.names, model.properties)
+        object.__setattr__(self, "packetType", packetType)
+        object.__setattr__(self, "types", tables[0])
+        object.__setattr__(self, "names", tables[1])
+        object.__setattr__(self, "properties", tables[2])
+
+    def clear(self):
+        # paho's looks each of the 27 property names up (``unpack`` starts with it): the same, on what is set
+        for name in [name for name in vars(self) if name not in _PROPERTIES_OWN]:
+            delattr(self, name)
+
+
+_PROPERTIES_OWN = frozenset(("packetType", "types", "names", "properties"))
+
+
+def use_shared_properties():
+    """The packets paho decodes get SharedTablesProperties (for the whole
+    process: the listener's; a no-op if paho's decoder moved)."""
+    if getattr(paho_packet, "Properties", None) is Properties:
+        paho_packet.Properties = SharedTablesProperties
+
+
+class BatchingClient(mqtt.Client):
+    """paho's client with less work per message, for the listener, which
+    receives, acknowledges and answers thousands of messages a second:
+
+    - the properties of the packets it receives share their lookup tables
+      (SharedTablesProperties);
+    - reads: paho reads each packet in three or more ``recv`` calls (its type,
+      its length a byte at a time, its body); this client reads what the
+      socket holds in one call and serves paho's small reads from it;
+    - writes: inside ``batched_writes()``, the acknowledgements and QoS 1
+      publishes of the calling thread are gathered and handed to the network
+      thread as one write at the end, instead of one ``send`` and one wake-up
+      of the network thread each. Gathered packets of a connection that was
+      lost meanwhile are dropped: paho sends the QoS 1 publishes again on the
+      next connection, and acknowledgements belong to the connection their
+      message came on."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_shared_properties()
+        self._read_sock = None
+        self._read_buffer = b""
+        self._read_pos = 0
+        self._batching = None  # (thread id, socket, [packets]) while batched_writes() runs
+
+    # reads -----------------------------------------------------------------
+
+    def _sock_recv(self, bufsize):
+        if self._read_sock is not self._sock:  # a new connection: nothing read yet
+            self._read_sock, self._read_buffer, self._read_pos = self._sock, b"", 0
+        if self._read_pos >= len(self._read_buffer):
+            data = super()._sock_recv(READ_CHUNK)
+            if len(data) <= bufsize:
+                return data
+            self._read_buffer, self._read_pos = data, 0
+        start = self._read_pos
+        self._read_pos = min(start + bufsize, len(self._read_buffer))
+        return self._read_buffer[start:self._read_pos]
+
+    def buffered(self):
+        """Bytes read from the socket that paho has not processed yet."""
+        return len(self._read_buffer) - self._read_pos if self._read_sock is self._sock else 0
+
+    def loop_read(self, max_packets=1):
+        # paho reads a bounded number of packets, then waits on select(): the
+        # packets already in the buffer would wait for the next bytes to arrive
+        rc = super().loop_read(max_packets)
+        while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and self._sock is not None and self.buffered():
+            rc = super().loop_read(max_packets)
+        return rc
+
+    # writes ----------------------------------------------------------------
+
+    @contextmanager
+    def batched_writes(self):
+        """Acknowledgements and QoS 1 publishes of this thread written at once on leaving."""
+        self._batching = (threading.get_ident(), self._sock, [])
+        try:
+            yield
+        finally:
+            _thread, sock, packets = self._batching
+            self._batching = None
+            if packets and sock is not None and sock is self._sock:
+                super()._packet_queue(mqtt.PUBACK, b"".join(packets), 0, 0)
+
+    def _packet_queue(self, command, packet, mid, qos, info=None):
+        batching = self._batching
+        # only on the connection the batch began on: what comes after a reconnection goes paho's way
+        if (batching is not None and batching[0] == threading.get_ident() and self._sock is batching[1]
+                and ((command & 0xF0) == mqtt.PUBACK or ((command & 0xF0) == mqtt.PUBLISH and qos == 1))):
+            batching[2].append(bytes(packet))
+            return MQTTErrorCode.MQTT_ERR_SUCCESS
+        return super()._packet_queue(command, packet, mid, qos, info)
+
+
+def new_client(config, client_id, *, manual_ack=False, batching=False):
+    """A paho client with the platform's credentials, not yet connected
+    (a BatchingClient with ``batching``)."""
+    client = (BatchingClient if batching else mqtt.Client)(
         callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id,
         protocol=mqtt.MQTTv5, manual_ack=manual_ack,
     )
