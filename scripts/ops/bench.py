@@ -208,7 +208,7 @@ def run_billing(settings):
     code = f"exec(compile(open({str(script)!r}).read(), {str(script)!r}, 'exec'))\nrun(env)\n"
     result = _odoo_shell(settings, code)
     for line in result.stdout.splitlines():
-        if line.startswith(("engine:", "orm:")):
+        if line.startswith(("engine:", "warm-up", "run ", "orm:")):
             info(line)
     if result.returncode or "orm:" not in result.stdout:
         raise OpsError("the billing benchmark failed", result.stderr[-2000:])

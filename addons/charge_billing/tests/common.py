@@ -87,6 +87,19 @@ class ChargeBillingCase(ChargeDeviceCase):
             version.action_publish()
         return version
 
+    def record_final_orders(self):
+        """The ids of the orders made final (``_on_order_completed``) from now on, in order."""
+        finals = []
+        model = self.registry["charge.order"]
+        final = model._on_order_completed
+
+        def record(orders):
+            finals.extend(orders.ids)
+            return final(orders)
+
+        self.patch(model, "_on_order_completed", record)
+        return finals
+
     # device helpers --------------------------------------------------------------
 
     def run_session(self, start="2026-11-21 00:00", samples=(), stop="2026-11-21 01:00", meter_start=0,

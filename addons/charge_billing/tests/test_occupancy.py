@@ -22,15 +22,7 @@ class TestOccupancy(ChargeBillingCase):
 
     def setUp(self):
         super().setUp()
-        self.finals = []
-        model = self.registry["charge.order"]
-        final = model._on_order_completed
-
-        def record(orders):
-            self.finals.extend(orders.ids)
-            return final(orders)
-
-        self.patch(model, "_on_order_completed", record)
+        self.finals = self.record_final_orders()
         self.meter_start = 0
 
     # frames ---------------------------------------------------------------------------
