@@ -393,7 +393,14 @@ class ChargeOrder(models.Model):
         """The gun was unplugged at ``when``: the occupancy fee is final, and so
         is a completed order. A pending occupancy (the gun was out at the
         first news after the stop) ends without any."""
-        for order in self.filtered("occupancy_open"):
+        closing = self.filtered("occupancy_open")
+        if not closing:
+            return
+        # the settle queue may have completed these orders since this transaction read them (the device
+        # listener's frequent frames run at READ COMMITTED): lock them, then read them again, so that an order
+        # completed meanwhile is made final here and not forgotten by both
+        closing._charge_lock_and_reread()
+        for order in closing.filtered("occupancy_open"):
             if not order.occupancy_start:
                 order.occupancy_open = False
             else:
@@ -407,6 +414,17 @@ class ChargeOrder(models.Model):
                                  session.meter_stop if session.state == "finished" else session.meter_last)
             if order.state == "completed":
                 order._on_order_completed()
+            elif order.settle_pending:
+                # the queue may have skipped it while this transaction held it: have it run again after the commit
+                order._charge_trigger_settle()
+
+    def _charge_lock_and_reread(self):
+        """Lock these orders' rows (waiting for a transaction that writes
+        them, such as the settle queue's batch) and drop what this
+        transaction had read of them."""
+        self.flush_recordset()
+        self.env.cr.execute(SQL("SELECT id FROM charge_order WHERE id = ANY(%s) FOR NO KEY UPDATE", self.ids))
+        self.invalidate_recordset()
 
     # The pile's amount -------------------------------------------------------------
 

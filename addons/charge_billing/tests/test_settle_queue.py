@@ -187,6 +187,21 @@ class TestSettleQueue(ChargeBillingCase):
         self.assertFalse(later.anomaly_ids, "the pile's amount agrees with ours before the occupancy fee")
         self.assertEqual(self.finals.count(later.id), 1, "final once")
 
+    def test_a_gun_unplugged_while_the_queue_completes_the_order_makes_it_final(self):
+        # the gun still in at the stop; the listener reads the waiting order, then the settle queue (another
+        # transaction) completes it and commits before the listener's status frame writes it
+        with freeze_time("2026-11-21 11:00:30"):
+            order = self.charge("2026-11-21 10:00", "2026-11-21 11:00", finishing=True)[1]
+        self.assertWaiting(order)
+        self.assertTrue(order.occupancy_open)
+        self.env.cr.execute("UPDATE charge_order SET state = 'completed', settle_pending = false WHERE id = %s",
+                            [order.id])
+        with freeze_time("2026-11-21 11:40:00"):
+            self.status(1, "Available")
+        self.assertFalse(order.occupancy_open)
+        self.assertEqual(order.state, "completed")
+        self.assertIn(order.id, self.finals, "the order completed meanwhile is final once the gun is out")
+
     def test_a_pile_amount_before_the_settlement_is_checked_by_it(self):
         transaction, order = self.charge("2026-11-21 10:00", "2026-11-21 11:00")
         self.pile_amount(transaction, "99.00")
