@@ -48,9 +48,19 @@ class ChargePile(models.Model):
         a command's new state reaches its pile's list state)."""
         if operator != "in":
             return NotImplemented
-        ids = {id_ for id_ in value if isinstance(id_, int)}
-        piles = self.env["charge.device.command"].browse(ids).exists().pile_id
-        return [("id", "in", [pile.id for pile in piles if pile.local_list_command_id.id in ids])]
+        ids = tuple({id_ for id_ in value if isinstance(id_, int)})
+        if not ids:
+            return [("id", "in", [])]
+        # one query, and none more for the other commands (every answered command's new state comes here)
+        self.env["charge.device.command"].flush_model(["pile_id", "action"])
+        self.env.cr.execute(SQL("""
+            SELECT command.pile_id FROM charge_device_command command
+             WHERE command.id IN %s AND command.action = 'SendLocalList'
+               AND NOT EXISTS (SELECT 1 FROM charge_device_command later
+                                WHERE later.pile_id = command.pile_id AND later.action = 'SendLocalList'
+                                  AND later.id > command.id)
+        """, ids))
+        return [("id", "in", [row[0] for row in self.env.cr.fetchall()])]
 
     @api.depends("local_list_version", "local_list_command_id.state", "company_id.charge_local_list_version",
                  "model_id.cap_offline_whitelist")
