@@ -24,6 +24,20 @@ class ChargeDeviceBus(models.AbstractModel):
             return {"status": "Accepted"}
         return super()._charge_authorize(pile, id_tag, stage=stage, start_time=start_time, connector=connector)
 
+    @api.model
+    def _charge_authorize_stops(self, requests):
+        """The batch of :meth:`_charge_authorize` at the stop: one search for the back-office starts."""
+        if not requests:
+            return {}
+        orders = self.env["charge.order"].search([
+            ("pile_id", "in", sorted({pile.id for pile, _tag in requests})),
+            ("id_tag", "in", sorted({id_tag for _pile, id_tag in requests})),
+            ("start_method", "=", "backoffice"), ("state", "in", ("starting", "charging", "stopping"))])
+        started = {(order.pile_id.id, order.id_tag) for order in orders}
+        infos = {(pile.id, id_tag): {"status": "Accepted"} for pile, id_tag in requests if (pile.id, id_tag) in started}
+        return {**infos, **super()._charge_authorize_stops(
+            [(pile, id_tag) for pile, id_tag in requests if (pile.id, id_tag) not in started])}
+
     def _ocpp_data_transfer(self, pile, payload):
         if payload["vendorId"] != ocpp_routes.VENDOR_ID or payload.get("messageId") != "TransactionAmount":
             return super()._ocpp_data_transfer(pile, payload)

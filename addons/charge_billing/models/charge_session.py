@@ -20,8 +20,10 @@ class ChargeSession(models.Model):
 
     def _on_session_stopped(self):
         super()._on_session_stopped()
-        for session in self:
-            session.company_id._charge_in_operator_lang(session.order_ids)._on_session_stopped()
+        # the orders of a company together (the device listener stops a batch of sessions at once)
+        for company in self.company_id:
+            sessions = self.filtered(lambda session, company=company: session.company_id == company)
+            company._charge_in_operator_lang(sessions.order_ids)._on_session_stopped()
 
     def write(self, vals):
         result = super().write(vals)

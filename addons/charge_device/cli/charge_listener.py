@@ -10,16 +10,19 @@ than that, unacknowledged, and keeps the rest in the listener's session (or
 gives them to the other listeners of the group). The listener acknowledges a
 batch once it is committed and its replies are handed to the client, so an
 overloaded listener works at its own pace on a bounded inbox instead of
-queueing without end."""
+queueing without end. As mosquitto 2.0 does not always keep to that window,
+the client also stops reading its socket while the inbox holds a window of
+frames, and the replies go out on a connection of their own, whose PUBACKs
+never wait behind unread frames (tools/inbox.py, tools/mqtt_client.py)."""
 import argparse
 import dataclasses
 import logging
-import queue
 import signal
 import socket
 import sys
 import threading
 import time
+from contextlib import nullcontext
 
 from paho.mqtt.packettypes import PacketTypes
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
@@ -31,6 +34,7 @@ from odoo.modules.registry import Registry
 
 from odoo.addons.charge_device.cli._common import add_odoo_arguments, load_odoo_config
 from odoo.addons.charge_device.tools.batch_runner import BatchRunner
+from odoo.addons.charge_device.tools.inbox import Inbox
 from odoo.addons.charge_device.tools.mqtt_client import new_client, set_nodelay
 from odoo.addons.charge_device.tools.ocpp_routes import is_hot_frame
 
@@ -50,6 +54,10 @@ MAX_RECEIVE_MAXIMUM = 65535
 # replies wait and an overloaded listener answers less and less. 0.2 ms keeps
 # both threads moving.
 SWITCH_INTERVAL = 0.0002
+# a batch is worth waiting batch_ms for until it holds batch_size // FILL_SHARE frames
+FILL_SHARE = 4
+# seconds a stopping listener waits for its last replies to be acknowledged by the broker
+REPLIES_GRACE = 5.0
 
 
 def receive_window(bus):
@@ -57,6 +65,18 @@ def receive_window(bus):
     Receive Maximum): ``receive_maximum`` of the settings, by default two
     batches (one processed while the next one fills)."""
     return max(1, min(bus.receive_maximum or 2 * bus.batch_size, MAX_RECEIVE_MAXIMUM))
+
+
+def _topic_of(message):
+    return message.topic
+
+
+def follow_broker_maximum(client, connack_properties):
+    """paho 2 does not honour the broker's own Receive Maximum (CONNACK) for
+    the messages it publishes: at most that many in flight, no limit when the
+    broker sets none."""
+    broker_maximum = getattr(connack_properties, "ReceiveMaximum", 0) or 0
+    client._max_inflight_messages = broker_maximum if broker_maximum < MAX_RECEIVE_MAXIMUM else 0
 
 
 def keep_notify_connections(pool_class=sql_db.ConnectionPool):
@@ -95,12 +115,13 @@ class Listener:
         self.bus = bus
         self.client_id = client_id
         self.window = receive_window(bus) if bus is not None else 0
-        # (connection, message): the broker keeps the frames beyond the window,
-        # so the inbox never holds more (the bound only guards a broker that would not)
-        self.inbox = queue.Queue(maxsize=self.window)
+        # (connection, message): at most a window of them, the broker keeps the rest (the
+        # client reads no more from its socket while the inbox is full: tools/inbox.py)
+        self.inbox = Inbox(self.window)
         self.connection = 0  # connections made so far: an ack only goes on the one its message came on
         self.stopping = threading.Event()
         self.client = None
+        self.replier = None  # the connection the replies go out on (tools: _process_part)
         self.prefixes = []
         self.processed = 0
         self.runner = BatchRunner(self._process_in_transaction, self._give_up_in_transaction,
@@ -122,11 +143,7 @@ class Listener:
             return
         set_nodelay(client)
         self.connection += 1
-        # paho 2 does not honour the broker's own Receive Maximum (CONNACK) for
-        # the replies it publishes: at most that many in flight, no limit when
-        # the broker sets none (a limit costs paho a scan of its queue per ack)
-        broker_maximum = getattr(properties, "ReceiveMaximum", 0) or 0
-        client._max_inflight_messages = broker_maximum if broker_maximum < MAX_RECEIVE_MAXIMUM else 0
+        follow_broker_maximum(client, properties)
         if flags.session_present:
             # the broker delivers again what was not acknowledged on the
             # previous connection: the copies still waiting here go
@@ -146,19 +163,37 @@ class Listener:
         self.inbox.put((self.connection, message))
 
     def _drop_inbox(self):
-        dropped = 0
-        while True:
-            try:
-                self.inbox.get_nowait()
-            except queue.Empty:
-                return dropped
-            dropped += 1
+        return self.inbox.clear()
+
+    def _on_replier_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            _logger.error("broker refused the reply connection: %s", reason_code)
+            return
+        set_nodelay(client)
+        follow_broker_maximum(client, properties)
+
+    def connect_replier(self):
+        """The connection the replies go out on, apart from the one the frames
+        come in on. Under overload the broker may send a listener more frames
+        than its Receive Maximum (mosquitto 2.0), and the listener then leaves
+        them unread in its socket (tools/inbox.py): the broker's PUBACKs of the
+        replies, behind them in the same stream, would wait too, and with them
+        every further reply (at most the broker's Receive Maximum in flight).
+        On a connection of their own, nothing but their PUBACKs comes back."""
+        client = new_client(self.bus, f"{self.client_id}-replies", batching=True)
+        client.on_connect = self._on_replier_connect
+        client.reconnect_delay_set(min_delay=0.25, max_delay=4)
+        # no session to keep: paho sends the QoS 1 replies not yet acknowledged again on reconnecting
+        client.connect_async(self.bus.mqtt_host, self.bus.mqtt_port, keepalive=30, clean_start=True)
+        client.loop_start()
+        self.replier = client
 
     def connect(self):
         client = new_client(self.bus, self.client_id, manual_ack=True, batching=True)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.read_gate = self.inbox
         # back soon after a broker restart: mosquitto keeps no shared subscription across one,
         # so the piles' frames are dropped until the listeners subscribe again
         client.reconnect_delay_set(min_delay=0.25, max_delay=4)
@@ -173,21 +208,11 @@ class Listener:
     # Processing ----------------------------------------------------------------
 
     def _take_batch(self):
-        """Up to batch_size (connection, message) pairs, waiting at most batch_ms after the first one."""
-        try:
-            batch = [self.inbox.get(timeout=0.5)]
-        except queue.Empty:
-            return []
-        deadline = time.monotonic() + self.bus.batch_ms / 1000.0
-        while len(batch) < self.bus.batch_size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                batch.append(self.inbox.get(timeout=remaining))
-            except queue.Empty:
-                break
-        return batch
+        """Every (connection, message) pair received so far, up to batch_size;
+        with fewer than a quarter of that waiting, up to batch_ms more for them
+        to arrive (a listener that is behind does not wait)."""
+        return self.inbox.take(self.bus.batch_size, timeout=0.5, fill=self.bus.batch_ms / 1000.0,
+                               enough=self.bus.batch_size // FILL_SHARE)
 
     def _process(self, batch):
         """The batch of (connection, message) through the runner (one
@@ -206,15 +231,22 @@ class Listener:
                 self._process_part(part, runner)
 
     def _process_part(self, batch, runner):
-        replies = runner.run([message for _connection, message in batch])
+        # processed in the order of their topics (a pile's frames keep theirs: the sort is stable), so
+        # that every listener writes the rows of a batch's piles in one order: two listeners writing
+        # the same connectors or sessions in opposite orders deadlocked, each time stalling both for
+        # PostgreSQL's deadlock_timeout (1 s) and processing one batch again (acks in received order)
+        replies = runner.run(sorted((message for _connection, message in batch), key=_topic_of))
         if replies is None:  # stopping while the database is away: the broker delivers them again
             return
-        with self.client.batched_writes():  # the replies and acks in one write, not one each
-            for topic, text in replies:
-                try:
-                    self.client.publish(topic, text, qos=1)
-                except Exception:  # noqa: BLE001 - one reply must not keep the others or the acks back
-                    _logger.exception("reply on %s could not be published", topic)
+        replier = self.replier or self.client
+        # the replies in one write (not one each), handed over before the acks, in one write too
+        with self.client.batched_writes():
+            with replier.batched_writes() if replier is not self.client else nullcontext():
+                for topic, text in replies:
+                    try:
+                        replier.publish(topic, text, qos=1)
+                    except Exception:  # noqa: BLE001 - one reply must not keep the others or the acks back
+                        _logger.exception("reply on %s could not be published", topic)
             for connection, message in batch:
                 if connection == self.connection:
                     self.client.ack(message.mid, message.qos)
@@ -250,6 +282,7 @@ class Listener:
         sys.setswitchinterval(SWITCH_INTERVAL)
         keep_notify_connections()
         self._load_prefixes()
+        self.connect_replier()
         self.connect()
         _logger.info("listener %s started on database %s (batches of %d / %d ms, receive maximum %d)",
                      self.client_id, self.dbname, self.bus.batch_size, self.bus.batch_ms, self.window)
@@ -266,10 +299,17 @@ class Listener:
                 _logger.info("%d message(s) processed", self.processed)
                 last_report = time.monotonic()
         # drain what was already received, then leave cleanly
-        while not self.inbox.empty():
+        while len(self.inbox):
             self._process(self._take_batch())
         self.client.disconnect()
         self.client.loop_stop()
+        if self.replier is not None:
+            # the replies still waiting for their turn (the broker's Receive Maximum) go out first
+            deadline = time.monotonic() + REPLIES_GRACE
+            while self.replier._out_messages and self.replier.is_connected() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.replier.disconnect()
+            self.replier.loop_stop()
         _logger.info("listener stopped after %d message(s)", self.processed)
 
     def stop(self, *_args):
@@ -316,7 +356,7 @@ class ChargeListener(Command):
             bus = api.Environment(cr, SUPERUSER_ID, {})["charge.device.broker"]._bus_config()
         overrides = {key: value for key, value in (
             ("batch_size", args.batch_size), ("batch_ms", args.batch_ms), ("receive_maximum", args.receive_maximum),
-        ) if value}
+        ) if value is not None}
         if overrides:
             bus = dataclasses.replace(bus, **overrides)
         client_id = client_id_of(bus, args.instance, args.host)

@@ -15,4 +15,5 @@ from . import charge_device_broker
 from . import charge_device_bus
 from . import charge_device_bus_hot
 from . import charge_device_bus_handlers
+from . import charge_device_bus_stops
 from . import charge_retention

@@ -65,9 +65,17 @@ class ChargeDeviceBus(models.AbstractModel):
         self._decode(batch, now)
         self._find_duplicates(batch)
         self._back_online(back)
+        # the batch's StopTransactions together, where the first of them comes (charge_device_bus_stops.py)
+        stops = self._set_based_stops([
+            item for item in batch
+            if item.pile and not item.duplicate and not item.error and isinstance(item.frame, frames.Call)])
+        together = {id(item) for item in stops}
         for item in batch:
             if item.pile and not item.duplicate and not item.error:
-                if isinstance(item.frame, frames.Call) and item.frame.action not in routes.HOT_ACTIONS:
+                if id(item) in together:
+                    if item is stops[0]:
+                        self._handle_stops(stops)
+                elif isinstance(item.frame, frames.Call) and item.frame.action not in routes.HOT_ACTIONS:
                     self._handle_one(item)
                 elif not isinstance(item.frame, frames.Call):
                     self._handle_answer(item)
@@ -154,7 +162,9 @@ class ChargeDeviceBus(models.AbstractModel):
                                             JOIN unnest(%s::varchar[], %s::varchar[]) AS k(serial, prefix)
                                               ON k.serial = piles.serial AND k.prefix = piles.charge_mqtt_prefix)
                                AND (NOT online OR last_seen IS NULL OR last_seen < %s)
-                             ORDER BY id FOR UPDATE SKIP LOCKED) old
+                             -- without the key: another listener inserting rows that point to these piles
+                             -- (frame log, meter values) share-locks their keys, and would wait for this commit
+                             ORDER BY id FOR NO KEY UPDATE SKIP LOCKED) old
                      WHERE p.id = old.id
                  RETURNING p.id, old.online
                 )

@@ -97,6 +97,35 @@ class ChargeDeviceBus(models.AbstractModel):
             info["expiryDate"] = format_time(tag.expiry_date)
         return info
 
+    @api.model
+    def _charge_authorize_stops(self, requests):
+        """What :meth:`_charge_authorize` answers at the stop (``stage``
+        "stop") for each of ``requests``, ``[(pile, id tag)]`` (distinct),
+        as ``{(pile id, id tag): idTagInfo}``: the batch of StopTransactions
+        asks once for all its tags. Each addon that overrides
+        ``_charge_authorize`` overrides this the same way: it answers the
+        requests it decides and passes the others on to ``super()``."""
+        if not requests:
+            return {}
+        found = {}
+        for tag in self.env["charge.pile.id.tag"].search([
+                ("pile_id", "in", sorted({pile.id for pile, _tag in requests})),
+                ("tag", "in", sorted({id_tag for _pile, id_tag in requests}))]):
+            found.setdefault((tag.pile_id.id, tag.tag), tag)  # the search's first, as limit=1 gives
+        now, infos = fields.Datetime.now(), {}
+        for pile, id_tag in requests:
+            tag = found.get((pile.id, id_tag))
+            if not tag:
+                info = {"status": "Invalid"}
+            elif tag.expiry_date and tag.expiry_date < now:
+                info = {"status": "Expired", "expiryDate": format_time(tag.expiry_date)}
+            else:
+                info = {"status": "Accepted"}
+                if tag.expiry_date:
+                    info["expiryDate"] = format_time(tag.expiry_date)
+            infos[pile.id, id_tag] = info
+        return infos
+
     # Handlers ---------------------------------------------------------------
 
     def _ocpp_boot_notification(self, pile, payload):
@@ -155,17 +184,35 @@ class ChargeDeviceBus(models.AbstractModel):
         return {"transactionId": session.id, "idTagInfo": id_tag_info}
 
     def _ocpp_stop_transaction(self, pile, payload):
+        """One StopTransaction (the listener takes a batch's stops together,
+        see charge_device_bus_stops.py; this is its path for a frame alone)."""
         session = self.env["charge.session"].search(
             [("id", "=", payload["transactionId"]), ("pile_id", "=", pile.id)], limit=1)
         if not session:
             _logger.warning("StopTransaction of unknown transaction %s from %s", payload["transactionId"], pile.serial)
         elif session.state != "finished":
-            samples = read_samples(payload.get("transactionData") or [])
-            if samples:
-                self.env["charge.meter.value"].create([{
-                    "session_id": session.id, "pile_id": pile.id, "connector_number": session.connector_id.number,
-                    "company_id": pile.company_id.id, **sample,
-                } for sample in samples])
+            self._charge_close_sessions([(session, pile, payload)])
+        if payload.get("idTag"):
+            # whether the tag is still good, for the pile's cache: never refused for the pile's state
+            return {"idTagInfo": self._charge_authorize(pile, payload["idTag"], stage="stop")}
+        return {}
+
+    @api.model
+    def _charge_close_sessions(self, stops):
+        """Close the sessions of ``stops``, ``[(session, pile, payload)]`` (open
+        sessions, each once): their transaction data stored as meter values,
+        the stop written, then ``_on_session_stopped`` once on all of them (the
+        higher addons' say: billing stops the orders). The ORM's writes are
+        flushed together: one UPDATE for the batch's sessions."""
+        rows = []
+        for session, pile, payload in stops:
+            rows.extend({
+                "session_id": session.id, "pile_id": pile.id, "connector_number": session.connector_id.number,
+                "company_id": pile.company_id.id, **sample,
+            } for sample in read_samples(payload.get("transactionData") or []))
+        if rows:
+            self.env["charge.meter.value"].create(rows)
+        for session, pile, payload in stops:
             stop_date = parse_time(payload["timestamp"])
             if stop_date < session.start_date:
                 # a stop before the start (a pile whose clock went back): the session ends where it began,
@@ -181,11 +228,8 @@ class ChargeDeviceBus(models.AbstractModel):
                 "stop_id_tag": payload.get("idTag"),
                 "state": "finished",
             })
-            session._on_session_stopped()
-        if payload.get("idTag"):
-            # whether the tag is still good, for the pile's cache: never refused for the pile's state
-            return {"idTagInfo": self._charge_authorize(pile, payload["idTag"], stage="stop")}
-        return {}
+        if stops:
+            self.env["charge.session"].browse([session.id for session, _pile, _payload in stops])._on_session_stopped()
 
     def _ocpp_data_transfer(self, pile, payload):
         if payload["vendorId"] != routes.VENDOR_ID:

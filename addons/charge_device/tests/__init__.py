@@ -3,6 +3,7 @@ from . import test_frame_guard
 from . import test_listener_batches
 from . import test_listener_flow
 from . import test_mqtt_client
+from . import test_inbox
 from . import test_schema_check
 from . import test_faults
 from . import test_operability
@@ -24,3 +25,5 @@ from . import test_demo_qr
 from . import test_ocpp_labels
 from . import test_broker_auth
 from . import test_retention
+from . import test_stop_batch
+from . import test_identify_locks

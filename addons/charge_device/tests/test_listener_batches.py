@@ -201,6 +201,28 @@ class TestListenerProcess(BaseCase):
                                                    (0, FakeMessage(2, "t/b/up", "b"))])
         self.assertEqual(client.batches, [[("publish", "a"), ("publish", "b"), ("ack", 1), ("ack", 2)]])
 
+    def test_replies_go_out_on_their_own_connection_before_the_acks(self):
+        # the replies' PUBACKs never wait behind frames the listener leaves unread (tools/inbox.py)
+        client, replier, order = FakeClient(), FakeClient(), []
+        client.ack = lambda mid, qos, ack=client.ack: (order.append(("ack", mid)), ack(mid, qos))
+        replier.publish = lambda topic, text, qos, publish=replier.publish: (
+            order.append(("publish", topic)), publish(topic, text, qos))
+        listener = self.listener(FakeBus(), client)
+        listener.replier = replier
+        listener._process([(0, FakeMessage(1, "t/a/up", "a")), (0, FakeMessage(2, "t/b/up", "b"))])
+        self.assertEqual(replier.batches, [[("publish", "a"), ("publish", "b")]])
+        self.assertEqual(client.batches, [[("ack", 1), ("ack", 2)]])
+        self.assertEqual(order, [("publish", "a"), ("publish", "b"), ("ack", 1), ("ack", 2)])
+
+    def test_a_batch_is_processed_in_topic_order_and_acknowledged_in_received_order(self):
+        # every listener writes the rows of a batch's piles in the same order: no deadlock between two
+        client, bus = FakeClient(), FakeBus()
+        received = [FakeMessage(1, "t/P3/up", "p3"), FakeMessage(2, "t/P1/up", "p1-first"),
+                    FakeMessage(3, "t/P2/up", "p2"), FakeMessage(4, "t/P1/up", "p1-second")]
+        self.listener(bus, client)._process([(0, message) for message in received])
+        self.assertEqual(bus.transactions, [["p1-first", "p1-second", "p2", "p3"]])  # a pile's frames keep theirs
+        self.assertEqual(client.acked, [1, 2, 3, 4])
+
     def test_notify_connections_kept_in_the_pool(self):
         from odoo.addons.charge_device.cli.charge_listener import keep_notify_connections  # noqa: PLC0415
 
@@ -365,7 +387,8 @@ class TestListenerReceiveWindow(BaseCase):
         _host, _port, options = client.connect_args
         self.assertEqual(options["properties"].ReceiveMaximum, 40)
         self.assertFalse(options["clean_start"])
-        self.assertEqual(listener.inbox.maxsize, 40)
+        self.assertEqual(listener.inbox.window, 40)
+        self.assertIs(client.read_gate, listener.inbox)
 
     def test_replies_in_flight_follow_the_broker_receive_maximum(self):
         from odoo.addons.charge_device.cli import charge_listener  # noqa: PLC0415
@@ -389,10 +412,10 @@ class TestListenerReceiveWindow(BaseCase):
         listener._on_message(client, None, FakeMessage(1, "tst/a/up", "a"))
         # a new session: what is waiting is all there is, processed and acknowledged on the new connection
         listener._on_connect(client, None, FakeFlags(False), FakeReasonCode(), FakeProperties())
-        self.assertEqual(listener.inbox.qsize(), 1)
+        self.assertEqual(len(listener.inbox), 1)
         # the session resumed: the broker delivers the unacknowledged messages again
         with self.assertLogs("odoo.addons.charge_device.listener", logging.INFO):
             listener._on_connect(client, None, FakeFlags(True), FakeReasonCode(), FakeProperties())
-        self.assertEqual(listener.inbox.qsize(), 0)
+        self.assertEqual(len(listener.inbox), 0)
         listener._on_message(client, None, FakeMessage(1, "tst/a/up", "a"))
-        self.assertEqual(listener.inbox.get_nowait()[0], listener.connection)
+        self.assertEqual(listener.inbox.take(1, timeout=0)[0][0], listener.connection)

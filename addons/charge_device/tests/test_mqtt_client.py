@@ -140,3 +140,49 @@ class TestBatchingClient(BaseCase):
         self.assertTrue(other.isEmpty())
         decoded.clear()
         self.assertEqual(decoded.json(), Properties(PacketTypes.PUBLISH).json())
+
+    def test_publishes_beyond_the_in_flight_limit_follow_in_order_without_a_scan(self):
+        self.client._max_inflight_messages = 2
+        mids = [self.client.publish(f"test/P{n}/down", f'[3,"m{n}",{{}}]'.encode(), qos=1).mid
+                for n in range(5)]
+        self.assertEqual(len(self.client._out_packet), 2)  # two in flight, three waiting their turn
+
+        class NoScan(dict):
+            def values(self):
+                raise AssertionError("paho's scan of every message kept, at each PUBACK")
+        self.client._out_messages = NoScan(self.client._out_messages)
+        # the broker acknowledges the first two (MQTT 5 PUBACK, success)
+        self.broker.sendall(b"".join(b"\x40\x02" + mid.to_bytes(2, "big") for mid in mids[:2]))
+        self.client.loop_read()
+        sent = [bytes(packet["packet"]) for packet in self.client._out_packet]
+        self.assertEqual([any(f"test/P{n}/down".encode() in data for data in sent) for n in range(5)],
+                         [True, True, True, True, False])
+        self.assertEqual(self.client._inflight_messages, 2)
+        self.broker.sendall(b"".join(b"\x40\x02" + mid.to_bytes(2, "big") for mid in mids[2:4]))
+        self.client.loop_read()
+        self.assertIn(b"test/P4/down", bytes(self.client._out_packet[-1]["packet"]))
+        self.assertEqual(list(self.client._out_messages), [mids[4]])
+
+    def test_a_closed_read_gate_leaves_the_packets_in_the_socket(self):
+        received = self.received
+
+        class Gate:  # open for three messages, as the listener's inbox with a window of three
+            def is_open(self):
+                return len(received) < 3
+
+            def wait_open(self, _timeout):
+                return self.is_open()
+        self.client.read_gate = Gate()
+        packets = [publish_packet(f"test/P{n}/up".encode(), f'[2,"m{n}","Heartbeat",{{}}]'.encode(), n + 1)
+                   for n in range(8)]
+        self.broker.sendall(b"".join(packets))
+        self.client.loop_read()
+        self.assertEqual(len(received), 3)
+        self.client.loop_read()  # still closed: nothing more read, whatever select() said
+        self.assertEqual(len(received), 3)
+        del received[:2]  # the listener took a batch
+        self.client.loop_read()
+        self.assertEqual([mid for _t, _p, mid in received], [3, 4, 5])
+        del received[:]
+        self.client.loop_read()
+        self.assertEqual([mid for _t, _p, mid in received], [6, 7, 8])

@@ -121,7 +121,8 @@ class BatchRunner:
             except Exception as error:  # noqa: BLE001 - every failure is sorted out below
                 kind = classify(error)
                 if kind == CONCURRENCY:
-                    self.logger.info("%s met a concurrent update (%s); retrying", what, type(error).__name__)
+                    self.logger.info("%s met a concurrent update (%s: %s); retrying", what, type(error).__name__,
+                                     " ".join(str(error).split())[:500])
                     self.sleep(random.uniform(0, CONCURRENCY_JITTER))
                     continue
                 if kind == FRAME:

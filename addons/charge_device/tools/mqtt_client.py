@@ -2,6 +2,7 @@
 import socket
 import threading
 import uuid
+from collections import deque
 from contextlib import contextmanager
 
 import paho.mqtt.client as mqtt
@@ -11,6 +12,8 @@ from paho.mqtt.properties import Properties
 
 # bytes a listener reads from its socket at once (paho reads a packet's header a byte at a time)
 READ_CHUNK = 1 << 16
+# how long the network thread waits for its owner to make room before it looks at its socket again
+READ_PAUSE = 0.01
 
 
 class PublishError(Exception):
@@ -66,7 +69,18 @@ class BatchingClient(mqtt.Client):
       of the network thread each. Gathered packets of a connection that was
       lost meanwhile are dropped: paho sends the QoS 1 publishes again on the
       next connection, and acknowledgements belong to the connection their
-      message came on."""
+      message came on;
+    - in-flight limit: paho scans every message it keeps (up to the broker's
+      Receive Maximum, 1,000 with mosquitto) at each PUBACK it receives, to
+      find one waiting for its turn: the more replies in flight, the more
+      each PUBACK cost (15 % of an overloaded listener's network thread).
+      This client keeps the waiting messages in a queue of their own: the
+      same order, one look per PUBACK;
+    - a read gate (``read_gate``: ``is_open()``, ``wait_open(timeout)``, e.g.
+      tools/inbox.py Inbox): while it is closed the client reads no further
+      packet from its socket (it still writes), so that a broker that sends
+      more than the connection's Receive Maximum cannot swamp the listener:
+      the excess stays with the broker and in the socket's buffers."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +89,8 @@ class BatchingClient(mqtt.Client):
         self._read_buffer = b""
         self._read_pos = 0
         self._batching = None  # (thread id, socket, [packets]) while batched_writes() runs
+        self._waiting_mids = deque()  # QoS > 0 publishes left queued by the in-flight limit, in order
+        self.read_gate = None
 
     # reads -----------------------------------------------------------------
 
@@ -95,12 +111,63 @@ class BatchingClient(mqtt.Client):
         return len(self._read_buffer) - self._read_pos if self._read_sock is self._sock else 0
 
     def loop_read(self, max_packets=1):
+        gate = self.read_gate
+        if gate is not None and not gate.is_open():
+            # the socket stays readable, so select() returns at once: what is due is written
+            # (the acks of the batch that will make room among them), then room awaited a moment
+            if self.want_write():
+                rc = self.loop_write()
+                if rc:
+                    return rc
+            if not gate.wait_open(READ_PAUSE):
+                return MQTTErrorCode.MQTT_ERR_SUCCESS
         # paho reads a bounded number of packets, then waits on select(): the
         # packets already in the buffer would wait for the next bytes to arrive
         rc = super().loop_read(max_packets)
-        while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and self._sock is not None and self.buffered():
+        while (rc == MQTTErrorCode.MQTT_ERR_SUCCESS and self._sock is not None and self.buffered()
+               and (gate is None or gate.is_open())):
             rc = super().loop_read(max_packets)
         return rc
+
+    def _packet_read(self):
+        # a closed gate stops paho's reading between two packets (as if the socket were empty)
+        gate = self.read_gate
+        if gate is not None and self._in_packet["command"] == 0 and not gate.is_open():
+            return MQTTErrorCode.MQTT_ERR_AGAIN
+        return super()._packet_read()
+
+    # in-flight limit --------------------------------------------------------
+
+    def publish(self, topic, payload=None, qos=0, retain=False, properties=None):
+        with self._out_message_mutex:  # a reentrant lock: paho's publish takes it again
+            info = super().publish(topic, payload, qos, retain, properties)
+            message = self._out_messages.get(info.mid) if qos else None
+            if message is not None and message.state == mqtt.mqtt_ms_queued:
+                self._waiting_mids.append(info.mid)
+            return info
+
+    def _messages_reconnect_reset_out(self):
+        with self._out_message_mutex:
+            super()._messages_reconnect_reset_out()
+            self._waiting_mids = deque(mid for mid, message in self._out_messages.items()
+                                       if message.state == mqtt.mqtt_ms_queued)
+
+    def _update_inflight(self):
+        # paho's, without its scan: the queued messages in the order they were published
+        # (called with _out_message_mutex held, on each PUBACK)
+        waiting = self._waiting_mids
+        while waiting and (self._max_inflight_messages == 0
+                           or self._inflight_messages < self._max_inflight_messages):
+            message = self._out_messages.get(waiting.popleft())
+            if message is None or message.qos == 0 or message.state != mqtt.mqtt_ms_queued:
+                continue
+            self._inflight_messages += 1
+            message.state = mqtt.mqtt_ms_wait_for_puback if message.qos == 1 else mqtt.mqtt_ms_wait_for_pubrec
+            rc = self._send_publish(message.mid, message.topic.encode("utf-8"), message.payload, message.qos,
+                                    message.retain, message.dup, properties=message.properties)
+            if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                return rc
+        return MQTTErrorCode.MQTT_ERR_SUCCESS
 
     # writes ----------------------------------------------------------------
 
