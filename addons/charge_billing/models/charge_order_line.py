@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 
+from . import row_insert
 from .charge_tariff_version import BANDS
+
+SEQUENCE_BY_KIND = {"energy": 10, "ebike": 10, "reservation": 20, "occupancy": 30}
 
 
 class ChargeOrderLine(models.Model):
@@ -32,9 +35,28 @@ class ChargeOrderLine(models.Model):
 
     @api.depends("kind")
     def _compute_sequence(self):
-        order = {"energy": 10, "ebike": 10, "reservation": 20, "occupancy": 30}
         for line in self:
-            line.sequence = order.get(line.kind, 40)
+            line.sequence = self._sequence_of(line.kind)
+
+    @api.model
+    def _sequence_of(self, kind):
+        return SEQUENCE_BY_KIND.get(kind, 40)
+
+    @api.model
+    def _charge_insert(self, vals_list):
+        """Create the bill lines ``vals_list`` (each with its ``order_id``; the
+        settle queue writes ~600 a batch) by one INSERT (``row_insert``): their
+        company, sequence and description written as the ORM computes them,
+        their amounts rounded in their order's currency. ``create`` when the
+        model has stored fields this does not know (see ``row_insert``)."""
+        orders = self.env["charge.order"].browse({vals["order_id"] for vals in vals_list})
+        by_id = {order.id: order for order in orders}
+        rows = [dict(vals, company_id=by_id[vals["order_id"]].company_id.id,
+                     sequence=vals.get("sequence", self._sequence_of(vals.get("kind"))),
+                     name=vals.get("name") or self._label(vals.get("kind"), vals.get("band"), vals.get("quantity")))
+                for vals in vals_list]
+        lines = row_insert.insert_rows(self, rows, [by_id[vals["order_id"]].currency_id for vals in vals_list])
+        return self.create(vals_list) if lines is None else lines
 
     @api.depends("kind", "band", "quantity")
     def _compute_name(self):

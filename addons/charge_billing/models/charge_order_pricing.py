@@ -188,7 +188,7 @@ class ChargeOrder(models.Model):
                  for command in values["line_ids"] if command[0] == fields.Command.CREATE]
         # every bill clears the order's lines first
         self.browse([order.id for order in values_by_order]).line_ids.unlink()
-        self.env["charge.order.line"].create(lines)
+        self.env["charge.order.line"]._charge_insert(lines)
         for order, values in values_by_order.items():
             order.write({name: value for name, value in values.items() if name != "line_ids"})
 

@@ -28,4 +28,5 @@ from . import test_order_list_export
 from . import test_order_analysis
 from . import test_retention_orders
 from . import test_settle_queue
+from . import test_row_insert
 from . import test_settle_waiting_clerk

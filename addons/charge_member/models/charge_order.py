@@ -227,10 +227,10 @@ class ChargeOrder(models.Model):
             return self.browse()
         paid, refused = self.env["charge.wallet"].sudo()._pay_orders(due.sudo())
         paid_ids = {id_ for ids in paid.values() for id_ in ids}
-        # one write of the payments (charge_finance then looks once for entries to redo), then the amounts paid
+        # the amounts paid (by one UPDATE), then one write of the payments (charge_finance then looks once for
+        # entries to redo)
+        self._note_running_amounts(paid)
         self.browse(paid_ids).sudo().write({"payment_state": "paid", "paid_date": fields.Datetime.now()})
-        for amount, orders in paid.items():
-            self.browse(orders).sudo().write({"running_amount": float(amount)})
         for order_id, (amount, available) in refused.items():
             order = self.browse(order_id)
             if order.payment_state != "unpaid":
@@ -239,6 +239,24 @@ class ChargeOrder(models.Model):
                     "Unpaid: the wallet cannot pay %(amount)s (%(available)s available).",
                     amount=amount, available=available))
         return self.browse([order.id for order in due if order.id in paid_ids])
+
+    def _note_running_amounts(self, amounts):
+        """Write ``amounts`` ({amount: [order ids]}) as the orders' running
+        cost by one UPDATE: a figure nothing tracks, checks or computes from,
+        which an ORM write per distinct amount (nearly one per order in a
+        settled batch) made cost a millisecond an order."""
+        pairs = [(id_, float(amount)) for amount, ids in amounts.items() for id_ in ids]
+        if not pairs:
+            return
+        orders = self.browse([id_ for id_, _amount in pairs])
+        orders.flush_recordset(["running_amount"])
+        self.env.cr.execute(SQL("""
+            UPDATE charge_order AS o SET running_amount = paid.amount
+              FROM (VALUES %s) AS paid (id, amount)
+             WHERE o.id = paid.id
+        """, SQL(", ").join(SQL("(%s, %s::numeric)", id_, amount) for id_, amount in pairs)))
+        orders.invalidate_recordset(["running_amount"], flush=False)
+        orders.modified(["running_amount"])
 
     def action_pay(self):
         """A clerk settles unpaid orders once their wallets can pay."""

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.charge_billing.models import row_insert
+
 from ..tools.wallet_math import Movement, WalletError
 from .member_messages import wallet_error
 
@@ -124,10 +126,32 @@ class ChargeWalletTransaction(models.Model):
                         gift_after=after.gift, cash_after=after.cash, balance_after=after.total)
             if vals.get("name", "/") == "/":
                 vals["name"] = names[wallet.company_id.id].pop(0)
-        # the ORM's create itself: the lock and the balances are this method's
-        lines = super().create(vals_list)
+        # the ORM's create itself (the lock and the balances are this method's), by one INSERT when it can
+        lines = self._charge_insert(vals_list, wallets)
+        if lines is None:
+            lines = super().create(vals_list)
         lines.flush_recordset()
         return lines
+
+    @api.model
+    def _charge_insert(self, vals_list, wallets):
+        """The lines ``vals_list`` (balances after them and numbers given) of
+        ``wallets`` written by one INSERT (charge_billing's ``row_insert``),
+        their related columns (company, member, group) and totals (cash,
+        amount) written as the ORM computes them, every amount rounded in the
+        wallet's currency. None when the model has stored fields this does not
+        know (the caller then uses ``create``)."""
+        rows, currencies = [], []
+        for vals in vals_list:
+            wallet = wallets.browse(vals["wallet_id"])
+            currency = wallet.currency_id
+            withdrawable, on_account, gift = (currency.round(float(vals.get(f"{bucket}_amount") or 0.0))
+                                              for bucket in BUCKETS)
+            cash = withdrawable + on_account  # as _compute_totals, on the values as the cache holds them
+            rows.append(dict(vals, company_id=wallet.company_id.id, partner_id=wallet.partner_id.id,
+                             group_id=wallet.group_id.id, cash_amount=cash, amount=cash + gift))
+            currencies.append(currency)
+        return row_insert.insert_rows(self, rows, currencies, allowed_modules=(__name__,))
 
     @api.model
     def _next_names(self, vals_list, wallets):

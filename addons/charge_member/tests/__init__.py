@@ -14,6 +14,7 @@ from . import test_wallet_amounts
 from . import test_order_repricing
 from . import test_running_cost
 from . import test_ledger_create
+from . import test_ledger_insert
 from . import test_card_lists
 from . import test_wizard_forms
 from . import test_wallet_math_repricing
@@ -24,3 +25,4 @@ from . import test_default_names
 from . import test_card_list_cron
 from . import test_settle_queue_member
 from . import test_batch_settlement
+from . import test_stop_batch_member

@@ -111,12 +111,20 @@ class TestBatchSettlement(ChargeMemberCase):
         for order in one_by_one:
             order._settle()
             self.env.cr.flush()  # a commit per order: mail.thread's tracking of one order
-        with self.counting("charge.order.line", "create") as line_creates:
+        with self.counting("charge.order.line", "_charge_insert") as line_creates:
             batch._settle()
-        with self.counting("mail.message", "create") as message_creates:
+        Order, message_inserts = type(self.env["charge.order"]), []
+        insert_log = Order._charge_insert_log
+
+        def counting_log(records, bodies, author_id):
+            messages = insert_log(records, bodies, author_id)
+            message_inserts.append(len(messages))
+            return messages
+
+        with patch.object(Order, "_charge_insert_log", counting_log):
             self.env.cr.flush()  # the commit: the chatter's tracking of the batch
-        self.assertEqual(line_creates, [3], "one create writes the bill lines of the batch (3 priced orders)")
-        self.assertEqual(message_creates, [5], "one create writes the tracking messages of the batch")
+        self.assertEqual(line_creates, [3], "one INSERT writes the bill lines of the batch (3 priced orders)")
+        self.assertEqual(message_inserts, [5], "one INSERT writes the tracking messages of the batch")
         self.env.invalidate_all()
         self.assertEqual(batch.mapped("state"), ["completed", "completed", "completed", "abnormal", "abnormal"])
         self.assertEqual(batch.mapped("payment_state"), ["paid", "unpaid", "none", "to_pay", "to_pay"])
