@@ -8,6 +8,7 @@ from . import charge_wallet_reconciliation
 from . import res_company_orders
 from . import account_move_orders
 from . import account_move_batch
+from . import account_move_direct
 from . import charge_order_posting
 from . import charge_wallet_transaction_orders
 from . import posting_queue

@@ -5,6 +5,7 @@ from odoo.fields import Command
 from ..tools import posting
 from . import posting_link
 from .account_move_batch import CHECK_ONCE
+from .account_move_direct import DIRECT
 
 # cr.cache key of the numbering formats memorised while a batch of wallet entries is made
 SEQUENCE_MEMO = "charge_finance.sequence_memo"
@@ -68,7 +69,9 @@ class AccountMove(models.Model):
         Odoo would compute for them (:meth:`_charge_item_defaults`), the
         output tax of fee components taxed alike in one item, and Odoo's
         company check runs once per distinct set of values of the batch
-        (models/account_move_batch.py)."""
+        (models/account_move_batch.py). The posting queue's entries (context
+        key ``DIRECT``) are written by SQL instead when they are plain
+        (models/account_move_direct.py), as Odoo writes them."""
         labels = self._charge_labels(company)
         no_analytic = not self.env["account.analytic.distribution.model"].sudo().search_count(
             [("company_id", "in", [company.id, False])], limit=1)
@@ -79,6 +82,11 @@ class AccountMove(models.Model):
             for vals in values:
                 for command in vals["line_ids"]:
                     command[2].setdefault("analytic_distribution", False)
+        if self.env.context.get(DIRECT) and self._charge_direct_ok(company, values):
+            # plain entries of the posting queue: written by SQL as Odoo writes them (models/account_move_direct.py)
+            moves = self._charge_insert_entries(company, values)
+            moves._charge_link([transactions for _date, _ref, transactions, _specs in entries])
+            return moves
         cache = self.env.cr.cache
         cache[SEQUENCE_MEMO] = {}
         try:

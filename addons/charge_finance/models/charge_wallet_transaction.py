@@ -14,6 +14,7 @@ from odoo.addons.charge_base.tools.local_time import local_date, local_midnight_
 from ..tools import posting
 from ..tools.posting import LineSpec, PostingError
 from . import posting_link
+from .account_move_direct import DIRECT
 from .posting_link import POSTED_LINES
 
 _logger = logging.getLogger(__name__)
@@ -282,7 +283,8 @@ class ChargeWalletTransaction(models.Model):
             (local_date(line.date, tz), line._charge_ref(), line, line._charge_entry_lines(company, cache))
             for line in self
         ]
-        return self.env["account.move"]._charge_create_entries(company, entries)
+        # plain entries are written by SQL (models/account_move_direct.py)
+        return self.env["account.move"].with_context(**{DIRECT: True})._charge_create_entries(company, entries)
 
     def _charge_post_summaries(self, company):
         """One posted summary entry per local day for the lines ``self``."""

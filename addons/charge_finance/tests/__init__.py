@@ -8,6 +8,7 @@ from . import test_repriced_order
 from . import test_posting_failures
 from . import test_queue
 from . import test_batch_posting
+from . import test_direct_posting
 from . import test_order_posting_tools
 from . import test_order_posting
 from . import test_order_posting_rights

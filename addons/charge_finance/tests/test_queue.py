@@ -64,16 +64,16 @@ class TestPostingQueue(ChargeFinanceCase):
             .wallet_transaction_ids | self.wang_wallet._recharge(50)
         self.assertEqual(lines.mapped("posted"), [False] * 3)
         AccountMove = type(self.env["account.move"])
-        create = AccountMove.create
+        create = AccountMove._charge_create_entries
         batches = []
 
-        def counting_create(records, vals_list):
-            batches.append(len(vals_list) if isinstance(vals_list, list) else 1)
-            return create(records, vals_list)
+        def counting_create(records, company, entries):
+            batches.append(len(entries))
+            return create(records, company, entries)
 
-        with patch.object(AccountMove, "create", counting_create):
+        with patch.object(AccountMove, "_charge_create_entries", counting_create):
             self.assertEqual(self.Line._cron_post_queue(batch_size=2), 3)
-        self.assertEqual(batches, [2, 1], "3 documents in batches of 2: two creates")
+        self.assertEqual(batches, [2, 1], "3 documents in batches of 2: the entries of a batch made together")
         self.assertEqual(len(lines.sudo().move_ids), 3, "one entry per document")
         self.assertEqual(set(lines.sudo().move_ids.mapped("state")), {"posted"})
 
