@@ -152,6 +152,11 @@ class Bus:
         assert result.returncode == 0, result.stderr[-2000:]
         return result.stdout
 
+    def odoo_shell_result(self, code):
+        """``odoo_shell``, then the JSON the code printed on its line starting with "RESULT "."""
+        output = self.odoo_shell(code)
+        return json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
+
     def listener_group(self):
         """The listeners' shared subscription group: generated once in the
         database (odoo.conf of the tests does not set one)."""

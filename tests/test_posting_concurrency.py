@@ -7,9 +7,6 @@ next ones from the transaction's cache. The second connection, arriving while
 the first holds numbers it has not committed, waits for it, then takes the
 numbers after them: no number twice, none skipped, in the order of the
 commits."""
-
-import json
-
 import pytest
 
 from device_bus_harness import e2e_bus
@@ -80,8 +77,7 @@ def bus(tmp_path_factory):
 
 
 def test_two_connections_posting_into_one_journal_number_without_gap_or_duplicate(bus):
-    output = bus.odoo_shell(SCRIPT)
-    result = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
+    result = bus.odoo_shell_result(SCRIPT)
     assert result["direct"] == [3, 3], "both batches were written by SQL"
     first, second = result["names"]["0"], result["names"]["1"]
     assert len(first) == len(second) == 3

@@ -6,9 +6,6 @@ retried on a fresh snapshot (as Odoo retries HTTP requests and our listener
 retries its batches). No update is lost: the ledger, its balances after each
 line and the wallet add up, and a payment the rest of the money no longer
 covers leaves its order unpaid instead of overdrawing the wallet."""
-
-import json
-
 import pytest
 
 from device_bus_harness import e2e_bus
@@ -88,8 +85,7 @@ def bus(tmp_path_factory):
 
 
 def test_two_connections_debiting_one_wallet_lose_no_update(bus):
-    output = bus.odoo_shell(SCRIPT)
-    result = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
+    result = bus.odoo_shell_result(SCRIPT)
 
     both = result["both_fit"]
     assert both["states"] == ["paid", "paid"]
