@@ -297,7 +297,8 @@ class ChargeWalletTransaction(models.Model):
             # a day whose movements cancel out still gets its (empty) entry, linking its lines
             entries.append((day, lines._charge_summary_ref(company, day), lines,
                             specs or [LineSpec("cash_liability", Decimal(0))]))
-        return self.env["account.move"]._charge_create_entries(company, entries)
+        # plain entries are written by SQL (models/account_move_direct.py)
+        return self.env["account.move"].with_context(**{DIRECT: True})._charge_create_entries(company, entries)
 
     def _charge_summary_specs(self, company, cache):
         """The LineSpecs of the entries of the lines ``self``, as a summary

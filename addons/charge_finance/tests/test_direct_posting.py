@@ -76,20 +76,26 @@ class TestDirectPosting(ChargeFinanceCase):
                               (self.li | self.wang | self.fleet_contact).ids)),
         }
 
-    def assert_same_as_orm(self, lines):
-        """Post ``lines`` by the queue's batch through the ORM (rolled back), then as the queue
-        does; both make the same entries, and the second wrote them by SQL. Returns the entries."""
+    def assert_same_as_orm(self, lines, summaries=False):
+        """Post ``lines`` by the queue's batch (``summaries``: by the daily summary entries) through
+        the ORM (rolled back), then as the queue does; both make the same entries, and the second
+        wrote them by SQL. Returns the entries."""
         company = self.company
+
+        def post():
+            return lines._charge_post_summaries(company) if summaries else lines._charge_post_each(company)
+
         with self.env.cr.savepoint() as savepoint, self.orm_only():
-            orm = self.snapshot(lines._charge_post_each(company))
+            orm = self.snapshot(post())
             savepoint.rollback()
         self.env.invalidate_all()
         calls, spy = self.spy_direct()
         with spy:
-            moves = lines._charge_post_each(company)
-        self.assertEqual(calls, [len(lines)], "the queue wrote the entries by SQL")
+            moves = post()
+        entries = len(moves) if summaries else len(lines)
+        self.assertEqual(calls, [entries], "the queue wrote the entries by SQL")
         direct = self.snapshot(moves)
-        self.assertEqual(len(direct["moves"]), len(lines))
+        self.assertEqual(len(direct["moves"]), entries)
         for part in orm:
             self.assertEqual(direct[part], orm[part], part)
         return moves
@@ -116,6 +122,30 @@ class TestDirectPosting(ChargeFinanceCase):
         self.assertTrue(all(move.currency_id.is_zero(sum(move.line_ids.mapped("balance"))) for move in moves))
         numbers = moves.mapped("sequence_number")
         self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(moves))), "numbered in order, no gap")
+        self.assertEqual(self.reconciliation()["cash"][1], 0.0, "nothing waits")
+
+    def test_daily_summary_entries_written_by_sql_are_those_of_the_orm(self):
+        self.company.write({"charge_min_start_amount": 0.0})
+        self.li_wallet._recharge(80)
+        self.wang_wallet._recharge(30, on_account=True)
+        self.fleet_wallet._recharge(60)
+        self.li_wallet._gift(5)
+        orders = [
+            self.pay(self.li_wallet, electricity=7.37, service=3.11, reservation=2.0, occupancy=1.5),
+            self.pay(self.wang_wallet, electricity=10.81, service=0.99),
+            self.pay(self.fleet_wallet, electricity=0.07, occupancy=3.0),
+            self.pay(self.li_wallet, electricity=7.37, service=3.11, reservation=2.0, occupancy=1.5),
+        ]
+        orders[1]._reverse_payment("charged twice")
+        lines = self.waiting()
+        with freeze_time("2026-11-22 04:00:00"):  # the next local day's lines: a second summary
+            self.wang_wallet._adjust(-2.5, note="counted twice")
+            self.pay(self.fleet_wallet, service=6.0)
+        lines = self.waiting()
+        moves = self.assert_same_as_orm(lines, summaries=True)
+        self.assertEqual(len(moves), 2, "one summary entry per local day")
+        self.assertTrue(all(lines.mapped("posted")))
+        self.assertTrue(all(move.currency_id.is_zero(sum(move.line_ids.mapped("balance"))) for move in moves))
         self.assertEqual(self.reconciliation()["cash"][1], 0.0, "nothing waits")
 
     def test_a_payment_settling_an_order_receivable_is_reconciled_as_by_the_orm(self):

@@ -242,20 +242,17 @@ class ChargeOrder(models.Model):
 
     def _note_running_amounts(self, amounts):
         """Write ``amounts`` ({amount: [order ids]}) as the orders' running
-        cost by one UPDATE: a figure nothing tracks, checks or computes from,
-        which an ORM write per distinct amount (nearly one per order in a
-        settled batch) made cost a millisecond an order."""
-        pairs = [(id_, float(amount)) for amount, ids in amounts.items() for id_ in ids]
-        if not pairs:
-            return
-        orders = self.browse([id_ for id_, _amount in pairs])
-        orders.flush_recordset(["running_amount"])
-        self.env.cr.execute(SQL("""
-            UPDATE charge_order AS o SET running_amount = paid.amount
-              FROM (VALUES %s) AS paid (id, amount)
-             WHERE o.id = paid.id
-        """, SQL(", ").join(SQL("(%s, %s::numeric)", id_, amount) for id_, amount in pairs)))
-        orders.invalidate_recordset(["running_amount"], flush=False)
+        cost: a figure nothing tracks, checks or computes from, which an ORM
+        write per distinct amount (nearly one per order in a settled batch)
+        made cost a millisecond an order. The values go to the cache as
+        pending writes, so that the flush writes them in the same UPDATE as
+        the payment's state and date (one statement for the batch: a second
+        UPDATE of the same rows cost as much again in PostgreSQL)."""
+        field = self._fields["running_amount"]
+        orders = self.browse([id_ for ids in amounts.values() for id_ in ids])
+        orders.mapped("currency_id")  # read together: the amounts are rounded in each order's currency
+        for amount, ids in amounts.items():
+            field.write(self.browse(ids).with_prefetch(orders._ids), float(amount))
         orders.modified(["running_amount"])
 
     def action_pay(self):

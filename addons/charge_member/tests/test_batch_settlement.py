@@ -128,6 +128,7 @@ class TestBatchSettlement(ChargeMemberCase):
         self.env.invalidate_all()
         self.assertEqual(batch.mapped("state"), ["completed", "completed", "completed", "abnormal", "abnormal"])
         self.assertEqual(batch.mapped("payment_state"), ["paid", "unpaid", "none", "to_pay", "to_pay"])
+        self.assertEqual(batch[0].running_amount, batch[0].amount_total, "the amount paid is written (read back)")
         self.assertIn("meter_backwards", batch[3].anomaly_ids.mapped("code"))
         self.assertEqual(batch[4].anomaly_ids.mapped("code"), ["no_tariff"])
         self.assertIn("Unpaid", " ".join(batch[1].message_ids.mapped("body")))
