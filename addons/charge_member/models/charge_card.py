@@ -286,27 +286,49 @@ class ChargeCard(models.Model):
         """Who is behind ``id_tag`` in ``company``: a dict with the card (if
         any), the member, the group, the paying wallet and the start method;
         None when the tag is no member's (a back-office tag, a pile's own list)."""
-        empty_wallet = self.env["charge.wallet"]
-        card = self.sudo().search([("company_id", "=", company.id), ("name", "=", id_tag)], limit=1)
-        if card and any(owner.company_id and owner.company_id != company for owner in (card.partner_id, card.group_id)):
-            return None  # an owner of another company never pays for a charge here
-        if card:
-            return {
-                "card": card, "partner": card.partner_id, "group": card.group_id,
-                "wallet": empty_wallet if card.card_type == "stored_value" else card._payer_wallet().sudo(),
-                "method": "vin" if card.card_type == "vin" else "card",
-            }
-        member = self.env["res.partner"].sudo().search([("charge_app_tag", "=", id_tag),
-                                                        ("charge_member", "=", True),
-                                                        ("company_id", "=", company.id)], limit=1)
-        if not member:
-            return None
-        # an app start: the order waiting for the pile says which wallet pays
-        order = self.env["charge.order"]
-        if pile:
-            order = order.sudo().search([("pile_id", "=", pile.id), ("id_tag", "=", id_tag),
-                                         ("state", "=", "starting")], limit=1)
-        return {
-            "card": self.browse(), "partner": member, "group": order.group_id,
-            "wallet": order.wallet_id or member._charge_wallet().sudo(), "method": "app",
-        }
+        return self._resolve_tags(company, [(pile, id_tag)])[pile.id if pile else None, id_tag]
+
+    def _resolve_tags(self, company, requests, wallets=True):
+        """:meth:`_resolve_tag` for the ``requests`` ``[(pile or None, id
+        tag)]`` of ``company`` together (a batch of StopTransactions), in
+        three queries at most, as ``{(pile id or None, id tag): owner or
+        None}``. Without ``wallets`` the owners have no paying wallet (the
+        standing of a tag needs none, and a member's wallet is not created)."""
+        tags = sorted({id_tag for _pile, id_tag in requests})
+        cards, members, starting = {}, {}, {}
+        for card in self.sudo().search([("company_id", "=", company.id), ("name", "in", tags)]):
+            cards.setdefault(card.name, card)  # the search's first, as limit=1 gives
+        app_tags = [id_tag for id_tag in tags if id_tag not in cards]
+        if app_tags:
+            for member in self.env["res.partner"].sudo().search([
+                    ("charge_app_tag", "in", app_tags), ("charge_member", "=", True),
+                    ("company_id", "=", company.id)]):
+                members.setdefault(member.charge_app_tag, member)
+        app_requests = [(pile, id_tag) for pile, id_tag in requests if pile and id_tag in members]
+        if app_requests:
+            # an app start: the order waiting for the pile says which group and wallet pay
+            for order in self.env["charge.order"].sudo().search([
+                    ("pile_id", "in", sorted({pile.id for pile, _tag in app_requests})),
+                    ("id_tag", "in", sorted({id_tag for _pile, id_tag in app_requests})),
+                    ("state", "=", "starting")]):
+                starting.setdefault((order.pile_id.id, order.id_tag), order)
+        owners = {}
+        for pile, id_tag in requests:
+            key, card, owner = (pile.id if pile else None, id_tag), cards.get(id_tag), None
+            if card:
+                # an owner of another company never pays for a charge here
+                if not any(other.company_id and other.company_id != company
+                           for other in (card.partner_id, card.group_id)):
+                    owner = {"card": card, "partner": card.partner_id, "group": card.group_id,
+                             "method": "vin" if card.card_type == "vin" else "card"}
+                    if wallets:
+                        owner["wallet"] = (self.env["charge.wallet"] if card.card_type == "stored_value"
+                                           else card._payer_wallet().sudo())
+            elif id_tag in members:
+                order = starting.get(key, self.env["charge.order"])
+                owner = {"card": self.browse(), "partner": members[id_tag], "group": order.group_id,
+                         "method": "app"}
+                if wallets:
+                    owner["wallet"] = order.wallet_id or members[id_tag]._charge_wallet().sudo()
+            owners[key] = owner
+        return owners

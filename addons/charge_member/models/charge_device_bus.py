@@ -32,55 +32,18 @@ class ChargeDeviceBus(models.AbstractModel):
     @api.model
     def _charge_authorize_stops(self, requests):
         """The batch of :meth:`_charge_authorize` at the stop: the members'
-        tags resolved together (:meth:`_resolve_stop_tags`), their standing
-        as for one stop; the other tags go to the lower modules."""
-        owners = self._resolve_stop_tags(requests)
+        tags resolved together, company by company (``charge.card.
+        _resolve_tags``), their standing as for one stop; the other tags go
+        to the lower modules."""
+        by_company, owners = {}, {}
+        for pile, id_tag in requests:
+            by_company.setdefault(pile.company_id, []).append((pile, id_tag))
+        for company, pairs in by_company.items():
+            owners.update(self.env["charge.card"]._resolve_tags(company, pairs, wallets=False))
         infos = {(pile.id, id_tag): {"status": decide(self._standing_facts(owners[pile.id, id_tag])).status}
                  for pile, id_tag in requests if owners.get((pile.id, id_tag)) is not None}
         return {**infos, **super()._charge_authorize_stops(
             [(pile, id_tag) for pile, id_tag in requests if (pile.id, id_tag) not in infos])}
-
-    @api.model
-    def _resolve_stop_tags(self, requests):
-        """``charge.card._resolve_tag`` for the ``requests`` ``[(pile, id tag)]``
-        of a batch of stops, in three queries at most per company, as
-        ``{(pile id, id tag): owner or None}``; an owner has what a tag's
-        standing needs (card, partner, group), not the paying wallet."""
-        Card = self.env["charge.card"]
-        by_company = {}
-        for pile, id_tag in requests:
-            by_company.setdefault(pile.company_id, []).append((pile, id_tag))
-        owners = {}
-        for company, pairs in by_company.items():
-            tags = sorted({id_tag for _pile, id_tag in pairs})
-            cards, members, starting = {}, {}, {}
-            for card in Card.sudo().search([("company_id", "=", company.id), ("name", "in", tags)]):
-                cards.setdefault(card.name, card)  # the search's first, as limit=1 gives
-            app_tags = [id_tag for id_tag in tags if id_tag not in cards]
-            if app_tags:
-                for member in self.env["res.partner"].sudo().search([
-                        ("charge_app_tag", "in", app_tags), ("charge_member", "=", True),
-                        ("company_id", "=", company.id)]):
-                    members.setdefault(member.charge_app_tag, member)
-            app_pairs = [(pile, id_tag) for pile, id_tag in pairs if id_tag in members]
-            if app_pairs:
-                # an app start: the order waiting for the pile says which group pays
-                for order in self.env["charge.order"].sudo().search([
-                        ("pile_id", "in", sorted({pile.id for pile, _tag in app_pairs})),
-                        ("id_tag", "in", sorted({id_tag for _pile, id_tag in app_pairs})),
-                        ("state", "=", "starting")]):
-                    starting.setdefault((order.pile_id.id, order.id_tag), order)
-            for pile, id_tag in pairs:
-                card, owner = cards.get(id_tag), None
-                if card:
-                    if not any(other.company_id and other.company_id != company
-                               for other in (card.partner_id, card.group_id)):
-                        owner = {"card": card, "partner": card.partner_id, "group": card.group_id}
-                elif id_tag in members:
-                    order = starting.get((pile.id, id_tag), self.env["charge.order"])
-                    owner = {"card": Card.browse(), "partner": members[id_tag], "group": order.group_id}
-                owners[pile.id, id_tag] = owner
-        return owners
 
     @api.model
     def _charge_refused(self, pile, id_tag, refusal, stage, connector=None):
