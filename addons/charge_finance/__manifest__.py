@@ -8,12 +8,13 @@
     "author": "Charging Operations Team",
     "website": "https://example.com/charging-ops",
     "license": "LGPL-3",
-    "depends": ["charge_member", "account"],
+    "depends": ["charge_member", "account", "account_payment"],
     "data": [
         "security/charge_finance_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "data/ir_actions_server_data.xml",
+        "data/charge_payment_data.xml",
         "views/account_move_views.xml",
         "views/charge_wallet_transaction_views.xml",
         "views/charge_wallet_reconciliation_views.xml",
@@ -21,6 +22,7 @@
         "views/charge_order_posting_views.xml",
         "views/charge_card_load_views.xml",
         "views/charge_order_reconciliation_views.xml",
+        "views/charge_payment_order_views.xml",
         "views/charge_finance_menus.xml",
     ],
     # the demo operator keeps Chinese books: l10n_cn is installed with the demo data only

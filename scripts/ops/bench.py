@@ -99,7 +99,7 @@ def _prepare_database(settings):
             postgres.copy_database(settings, TEST_DB, BENCH_DB)
         else:
             step(f"Database {BENCH_DB!r}: every charge addon with demo data")
-            args = ["--with-demo", "--stop-after-init", "--no-http", "-i", ",".join(settings.charge_addons())]
+            args = ["--with-demo", "--stop-after-init", "--no-http", "-i", ",".join(settings.demo_install())]
             code = process.run_tee(odoo_cmd.server(settings, BENCH_DB, *args),
                                    settings.logs_dir / f"build-{BENCH_DB}.log", cwd=settings.repo,
                                    env=odoo_cmd.env())

@@ -27,6 +27,10 @@ E2E_DB = os.environ.get("CHARGE_E2E_DB", "").strip() or "charge_e2e"
 # holds a ``__manifest__.py`` is one, so later addons are picked up by
 # ``make run`` and ``make test`` without touching the tooling.
 ADDON_PREFIX = "charge_"
+# Odoo modules the test, demo and benchmark databases get with the charge
+# addons: Odoo's demo payment provider, which the online payments of the demo
+# and of the tests go through (an operator installs its real providers instead)
+DEMO_COMPANIONS = ("payment_demo",)
 
 _DB_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
@@ -98,6 +102,11 @@ class Settings:
                 if child.name.startswith(ADDON_PREFIX) and (child / "__manifest__.py").is_file():
                     names.add(child.name)
         return sorted(names)
+
+    def demo_install(self):
+        """What the test, demo and benchmark databases install: the charge addons and DEMO_COMPANIONS."""
+        addons = self.charge_addons()
+        return addons + [name for name in DEMO_COMPANIONS if addons and name not in addons]
 
     def odoo_addons_path(self):
         """Value for Odoo's ``--addons-path``: absolute folders that hold at

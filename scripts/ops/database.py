@@ -11,8 +11,9 @@ def plan(settings, db):
     """(to_install, to_update) for ``db``: addons missing from it get ``-i``,
     installed ones ``-u``."""
     addons = settings.charge_addons()
-    installed = postgres.installed_modules(settings, db, addons)
-    return [a for a in addons if a not in installed], sorted(installed)
+    wanted = settings.demo_install()
+    installed = postgres.installed_modules(settings, db, wanted)
+    return [a for a in wanted if a not in installed], sorted(set(installed) & set(addons))
 
 
 def build(settings):

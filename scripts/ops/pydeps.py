@@ -17,6 +17,11 @@ from .console import OpsError, info, step
 # not Odoo's nor ours (face recognition, a mobile login...): heavy, unused
 # here, and absent from upstream Odoo's file anyway.
 FOREIGN_REQUIREMENTS = {"geopy", "numpy", "opencv-python", "opencv-python-headless", "onnxruntime", "pyjwt"}
+# Odoo pins cryptography 3.4.8, pyOpenSSL 21 and urllib3 1.26 below Python 3.12 (Debian 12's versions), the
+# versions it pins from 3.12 on (Ubuntu 24.04's) everywhere else; wechatpayv3 (charge_payment_wechatpay)
+# needs cryptography 35 or later. These take Odoo's own 3.12 pins on every Python.
+NEWER_PINS = {"cryptography", "pyopenssl", "urllib3"}
+_MARKER_RE = re.compile(r";\s*python_version\s*>=\s*['\"]3\.12['\"]")
 # Debian packages holding the headers of Odoo's requirements that compile
 # (python-ldap, psycopg2): (header or program that proves it, package)
 BUILD_HEADERS = (("/usr/include/ldap.h", "libldap2-dev"), ("/usr/include/sasl/sasl.h", "libsasl2-dev"),
@@ -37,6 +42,10 @@ def odoo_requirements(tree):
         name = _requirement_name(line)
         if name and name in FOREIGN_REQUIREMENTS:
             continue
+        if name and name in NEWER_PINS:
+            if not _MARKER_RE.search(line):
+                continue
+            line = _MARKER_RE.sub("", line.split("#")[0]).strip()
         kept.append(line)
     return "\n".join(kept) + "\n"
 

@@ -47,7 +47,7 @@ def run_odoo_tests(settings, outcome):
     port = odoo_cmd.free_port()
     argv = odoo_cmd.server(
         settings, TEST_DB,
-        "-i", ",".join(addons),
+        "-i", ",".join(settings.demo_install()),
         # only the charge addons' tests, not those of base/web/mail... installed
         # as dependencies (at_install and post_install both follow the tags)
         f"--test-tags={','.join('/' + a for a in addons)}",

@@ -18,3 +18,8 @@ from . import charge_order_reconciliation
 from . import charge_order_entries
 from . import charge_order_demo
 from . import res_config_settings_orders
+from . import res_company_payments
+from . import payment_provider
+from . import charge_payment_order
+from . import payment_transaction
+from . import charge_wallet_transaction_online

@@ -168,6 +168,8 @@ class AccountMove(models.Model):
             partner = self.env["res.partner"].browse(spec.partner).with_company(company)
             values["account_id"] = (partner.property_account_receivable_id
                                     or company.partner_id.with_company(company).property_account_receivable_id).id
+        elif spec.role == "clearing" and spec.key:
+            values["account_id"] = spec.key  # a payment provider's clearing account
         else:
             values["account_id"] = labels["accounts"][spec.role].id
         if spec.role.startswith("revenue_") and spec.key:

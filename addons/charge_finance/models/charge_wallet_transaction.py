@@ -325,11 +325,13 @@ class ChargeWalletTransaction(models.Model):
         """The lines ``self`` in groups (recordsets, oldest line first) of
         lines whose entries are the same but for the wallet owner: same kind,
         same movement of each bucket, same fee components paid, the same
-        amounts of their order (read by SQL, not line by line)."""
+        amounts of their order, the same clearing account (read by SQL, not
+        line by line)."""
         if not self:
             return []
         self.flush_model([*(f"{bucket}_amount" for bucket in ("withdrawable", "on_account", "gift")),
-                          *(f"paid_{name}" for name in posting.COMPONENTS), "type", "order_id", "wallet_id"])
+                          *(f"paid_{name}" for name in posting.COMPONENTS), "type", "order_id", "wallet_id",
+                          "clearing_account_id"])
         self.env["charge.order"].flush_model([*(f"amount_{name}" for name in posting.COMPONENTS), "amount_total",
                                               "company_id"])
         self.env.cr.execute(SQL("""
@@ -341,7 +343,8 @@ class ChargeWalletTransaction(models.Model):
           GROUP BY line.type, line.withdrawable_amount, line.on_account_amount, line.gift_amount,
                    line.paid_electricity, line.paid_service, line.paid_reservation, line.paid_occupancy,
                    line.order_id IS NULL, o.company_id, o.amount_electricity, o.amount_service,
-                   o.amount_reservation, o.amount_occupancy, o.amount_total, wallet.company_id
+                   o.amount_reservation, o.amount_occupancy, o.amount_total, wallet.company_id,
+                   line.clearing_account_id
           ORDER BY min(line.date), min(line.id)
         """, self.ids))
         return [self.browse(ids) for ids, in self.env.cr.fetchall()]

@@ -19,3 +19,5 @@ from . import test_role_sweep
 from . import test_day_tours
 from . import test_list_widths
 from . import test_zh_cn_interface
+from . import test_online_recharge
+from . import test_online_recharge_tools

@@ -16,7 +16,7 @@ depends on the kind of movement:
 ========== ==================================================================
 kind       counterpart of the liability lines
 ========== ==================================================================
-recharge   withdrawable: recharge clearing; on-account: the owner's receivable
+recharge   withdrawable: recharge clearing (the provider's, online); on-account: the owner's receivable
 gift       marketing expense
 payment    revenue per fee component, net of tax, and the output tax
 reversal   the same as the payment it reverses, with the opposite sign
@@ -98,7 +98,10 @@ class Fact:
     for payments and reversals, the order's fee components. ``settles`` (an
     order's key) marks a payment or reversal of an order whose revenue its
     own entry booked on a receivable: the line settles (or reopens) that
-    receivable instead of booking revenue again."""
+    receivable instead of booking revenue again. ``clearing`` (an opaque
+    key: the models put an account in it) is where a paid recharge's money
+    waits, when not the company's recharge clearing: an online recharge's
+    payment provider has its own."""
     kind: str
     withdrawable: Decimal = ZERO
     on_account: Decimal = ZERO
@@ -106,6 +109,7 @@ class Fact:
     partner: object = None
     components: tuple = ()
     settles: object = None
+    clearing: object = None
 
     @property
     def cash(self):
@@ -131,7 +135,7 @@ class LineSpec:
 def _recharge(fact):
     if fact.gift:
         raise PostingError("bucket", kind=fact.kind, bucket="gift")
-    return [LineSpec("clearing", fact.withdrawable, fact.partner),
+    return [LineSpec("clearing", fact.withdrawable, fact.partner, fact.clearing),
             LineSpec("receivable", fact.on_account, fact.partner)]
 
 

@@ -1,0 +1,29 @@
+import dataclasses
+
+from odoo import fields, models
+
+
+class ChargeWalletTransaction(models.Model):
+    """A recharge paid online: the payment order it comes from (one recharge
+    line per order, whoever credits it) and the clearing account of its
+    payment provider, where the money waits until the provider pays it out."""
+    _inherit = "charge.wallet.transaction"
+
+    payment_order_id = fields.Many2one(
+        "charge.payment.order", string="Online Payment", readonly=True, index="btree_not_null",
+        ondelete="restrict")
+    clearing_account_id = fields.Many2one(
+        "account.account", string="Clearing Account", readonly=True, ondelete="restrict",
+        groups="account.group_account_readonly",
+        help="Where the money of this recharge waits until the payment provider pays it out; empty: the "
+             "company's recharge clearing account.")
+
+    _payment_order_credited_once = models.UniqueIndex(
+        "(payment_order_id) WHERE payment_order_id IS NOT NULL AND type = 'recharge'",
+        "An online payment credits its wallet once.")
+
+    def _charge_fact(self, company, cache):
+        fact = super()._charge_fact(company, cache)
+        if self.type == "recharge" and self.clearing_account_id:
+            fact = dataclasses.replace(fact, clearing=self.clearing_account_id.id)
+        return fact
