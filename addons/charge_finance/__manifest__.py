@@ -3,7 +3,7 @@
     "summary": "Posts every wallet ledger line and every completed order no wallet paid to accounting (per "
     "document or as a daily summary entry), with revenue and output VAT per fee component, and reconciles the "
     "wallets and the orders with the general ledger",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Services/Charging",
     "author": "Charging Operations Team",
     "website": "https://example.com/charging-ops",
@@ -23,6 +23,9 @@
         "views/charge_card_load_views.xml",
         "views/charge_order_reconciliation_views.xml",
         "views/charge_payment_order_views.xml",
+        "views/charge_refund_views.xml",
+        "views/charge_withdrawal_views.xml",
+        "views/charge_payment_settlement_views.xml",
         "views/charge_finance_menus.xml",
     ],
     # the demo operator keeps Chinese books: l10n_cn is installed with the demo data only

@@ -19,7 +19,16 @@ from . import charge_order_entries
 from . import charge_order_demo
 from . import res_config_settings_orders
 from . import res_company_payments
+from . import wallet_document
 from . import payment_provider
 from . import charge_payment_order
 from . import payment_transaction
 from . import charge_wallet_transaction_online
+from . import charge_refund
+from . import charge_refund_request
+from . import charge_order_refunds
+from . import charge_refund_demo
+from . import res_company_withdrawals
+from . import charge_withdrawal
+from . import charge_withdrawal_demo
+from . import charge_payment_settlement

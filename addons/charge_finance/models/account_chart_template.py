@@ -56,6 +56,10 @@ class AccountChartTemplate(models.AbstractModel):
                 "reconcile": True},
             "charge_card_liability_account_id": {
                 "name": _("Stored-Value Card Liability"), "code": "2142", "account_type": "liability_current"},
+            "charge_withdrawal_payable_account_id": {
+                "name": _("Member Withdrawals Payable"), "code": "2143", "account_type": "liability_current"},
+            "charge_withdrawal_fee_account_id": {
+                "name": _("Withdrawal Fee Revenue"), "code": "4015", "account_type": "income"},
         }
 
     def _charge_finance_company_fields(self):
@@ -101,6 +105,7 @@ class AccountChartTemplate(models.AbstractModel):
             "charge_cash_liability_account": {"code": "2203.01"},
             "charge_gift_liability_account": {"code": "2203.02"},
             "charge_card_liability_account": {"code": "2203.03"},
+            "charge_withdrawal_payable_account": {"code": "2241.01"},
         }
 
     @template("cn", "account.account")
@@ -118,6 +123,7 @@ class AccountChartTemplate(models.AbstractModel):
         return {
             self.env.company.id: {
                 "charge_card_fee_account_id": "l10n_cn_account_5051",
+                "charge_withdrawal_fee_account_id": "l10n_cn_account_5051",
                 "charge_marketing_expense_account_id": "l10n_cn_account_560102",
                 "charge_tax_electricity_id": "l10n_cn_sales_excluded_13",
                 "charge_tax_service_id": "l10n_cn_sales_excluded_6",
@@ -141,6 +147,7 @@ class AccountChartTemplate(models.AbstractModel):
         return {
             self.env.company.id: {
                 "charge_card_fee_account_id": "l10n_cn_large_bis_account_6051",
+                "charge_withdrawal_fee_account_id": "l10n_cn_large_bis_account_6051",
                 "charge_marketing_expense_account_id": "l10n_cn_large_bis_account_660102",
                 "charge_tax_electricity_id": "l10n_cn_tax_large_bis_sales_excluded_13",
                 "charge_tax_service_id": "l10n_cn_tax_large_bis_sales_excluded_6",

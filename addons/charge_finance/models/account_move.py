@@ -147,6 +147,22 @@ class AccountMove(models.Model):
         }
 
     @api.model
+    def _charge_post_own_entry(self, company, date, ref, specs):
+        """Create and post, in the company's wallet journal, the entry of a
+        document of its own (a card load, a withdrawal paid out) from its
+        posting LineSpecs."""
+        labels = self._charge_labels(company)
+        move = self.with_company(company).with_context(
+            skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
+        ).create({
+            "move_type": "entry", "company_id": company.id, "journal_id": company.charge_wallet_journal_id.id,
+            "date": date, "ref": ref,
+            "line_ids": [Command.create(self._charge_line_values(company, spec, labels)) for spec in specs],
+        })
+        move.action_post()
+        return move
+
+    @api.model
     def _charge_line_values(self, company, spec, labels):
         """Values of the journal item of a posting LineSpec, with the values
         Odoo would compute for the item of a journal entry (``entry``) given
@@ -192,6 +208,8 @@ class AccountMove(models.Model):
             "marketing_expense": env._("Gift money"),
             "adjustment": env._("Wallet adjustments"),
             "card_fee": env._("Card fees"),
+            "withdrawal_payable": env._("Withdrawals payable"),
+            "withdrawal_fee": env._("Withdrawal fees"),
             "revenue_electricity": env._("Charging electricity"),
             "revenue_service": env._("Charging service fees"),
             "revenue_reservation": env._("Reservation fees"),

@@ -5,7 +5,6 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command
 from odoo.tools import SQL
 
 from odoo.addons.charge_base.tools.local_time import local_date
@@ -89,8 +88,6 @@ class ChargeCardLoad(models.Model):
         if self.move_id:
             raise UserError(self.env._("Card load %s is already posted.", self.display_name))
         company = self.company_id
-        Move = self.env["account.move"]
-        labels = Move._charge_labels(company)
         digits = company.currency_id.decimal_places
         try:
             specs = posting.card_load_lines(Decimal(str(self.amount)).quantize(Decimal(1).scaleb(-digits)),
@@ -99,15 +96,8 @@ class ChargeCardLoad(models.Model):
             raise UserError(self.env._("Card load %(load)s cannot be posted (%(reason)s).", load=self.display_name,
                                        reason=f"{error.code}: {error.params}")) from error
         env = company._charge_in_operator_lang(self).env
-        move = Move.with_company(company).with_context(
-            skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
-        ).create({
-            "move_type": "entry", "company_id": company.id, "journal_id": company.charge_wallet_journal_id.id,
-            "date": local_date(self.date, company._charge_tz()),
-            "ref": env._("Card load %s", self.display_name),
-            "line_ids": [Command.create(Move._charge_line_values(company, spec, labels)) for spec in specs],
-        })
-        move.action_post()
+        move = self.env["account.move"]._charge_post_own_entry(
+            company, local_date(self.date, company._charge_tz()), env._("Card load %s", self.display_name), specs)
         self.write({"move_id": move.id, "state": "posted", "charge_posting_error": False})
         return move
 

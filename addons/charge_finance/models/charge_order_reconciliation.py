@@ -14,7 +14,8 @@ class ChargeOrderReconciliation(models.Model):
     """The charging orders against the general ledger, per company and month.
 
     Revenue: the price-included amount of the completed orders (not those
-    whose payment was reversed) ended in the month, against the revenue and
+    whose payment was reversed) ended in the month, less the after-sales
+    refunds given in the month, against the revenue and
     output tax the entries of the wallet journal booked in the month (wallet
     payments and the orders' own entries). Receivables: what the unpaid
     member and group orders of the month come to, against the open balance of
@@ -30,6 +31,7 @@ class ChargeOrderReconciliation(models.Model):
                               "tax_repartition_line_id", "date", "journal_id"],
         "charge.order": ["state", "payment_state", "amount_total", "stop_date", "occupancy_open", "wallet_id",
                          "company_id"],
+        "charge.wallet.transaction": ["type", "amount", "date", "company_id"],
         "res.company": ["currency_id", "charge_wallet_journal_id",
                         *(f"charge_revenue_{name}_account_id" for name in COMPONENTS)],
     }
@@ -38,7 +40,8 @@ class ChargeOrderReconciliation(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     month = fields.Date(readonly=True, help="The first day of the month, in the operator's time zone.")
     order_revenue = fields.Monetary(string="Orders", readonly=True,
-                                    help="Price-included amount of the completed orders ended in the month.")
+                                    help="Price-included amount of the completed orders ended in the month, less "
+                                         "what after-sales refunds gave back in the month.")
     gl_revenue = fields.Monetary(string="Revenue and Tax Booked", readonly=True,
                                  help="Revenue and output tax booked in the month by the wallet journal's entries.")
     revenue_difference = fields.Monetary(readonly=True, help="Booked minus orders: zero when every order is booked.")
@@ -67,6 +70,12 @@ class ChargeOrderReconciliation(models.Model):
                      WHERE o.state = 'completed' AND o.payment_state != 'reversed'
                        AND NOT COALESCE(o.occupancy_open, FALSE) AND o.stop_date IS NOT NULL
                  UNION ALL
+                    SELECT line.company_id, %(refund_month)s, -line.amount, 0, 0, 0
+                      FROM charge_wallet_transaction line
+                      JOIN res_company company ON company.id = line.company_id
+                      JOIN res_partner cp ON cp.id = company.partner_id
+                     WHERE line.type = 'refund'
+                 UNION ALL
                     SELECT aml.company_id, date_trunc('month', aml.date)::date, 0, -aml.balance, 0, 0
                       FROM account_move_line aml
                       JOIN res_company company ON company.id = aml.company_id
@@ -91,7 +100,8 @@ class ChargeOrderReconciliation(models.Model):
                   JOIN res_company company ON company.id = figures.company_id
               GROUP BY figures.company_id, company.currency_id, figures.month
             )
-        """, table=SQL.identifier(self._table), order_month=order_month, revenue_accounts=revenue_accounts))
+        """, table=SQL.identifier(self._table), order_month=order_month, revenue_accounts=revenue_accounts,
+            refund_month=SQL(LOCAL_MONTH.format(ts="line.date", tz=FALLBACK_TZ))))
 
     def _month_bounds(self):
         self.ensure_one()

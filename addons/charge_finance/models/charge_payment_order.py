@@ -7,6 +7,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.charge_member.tools import wallet_math
 
+from .demo_once import first_time
+
 _logger = logging.getLogger(__name__)
 
 # payment.transaction states, and what the order shows for them until its wallet is credited
@@ -35,17 +37,10 @@ class ChargePaymentOrder(models.Model):
     chatter, and nothing is credited."""
     _name = "charge.payment.order"
     _description = "Online Payment"
-    _inherit = ["mail.thread"]
+    _inherit = ["charge.wallet.document"]
     _order = "id desc"
-    _check_company_auto = True
     _rec_names_search = ["name", "provider_reference", "partner_id.name"]
 
-    name = fields.Char(string="Number", required=True, readonly=True, copy=False, default="/", index="trigram")
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    wallet_id = fields.Many2one("charge.wallet", string="Wallet", required=True, readonly=True, index=True,
-                                ondelete="restrict", check_company=True)
-    partner_id = fields.Many2one("res.partner", string="Member", readonly=True, index=True, ondelete="restrict")
     purpose = fields.Selection(PURPOSES, required=True, readonly=True, default="recharge")
     amount = fields.Monetary(required=True, readonly=True)
     provider_id = fields.Many2one("payment.provider", string="Payment Provider", required=True, readonly=True,
@@ -63,14 +58,6 @@ class ChargePaymentOrder(models.Model):
                                             ondelete="restrict")
 
     _amount_positive = models.Constraint("CHECK(amount > 0)", "An online payment is a positive amount.")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].with_company(vals.get("company_id")).next_by_code(
-                    "charge.payment.order") or "/"
-        return super().create(vals_list)
 
     # Creation ------------------------------------------------------------------------------
 
@@ -128,7 +115,7 @@ class ChargePaymentOrder(models.Model):
         follows it, and a done transaction credits the wallet (once)."""
         self.ensure_one()
         order = self.sudo()
-        order._charge_lock()
+        order._charge_lock()  # two notifications of one payment credit it once
         if order.wallet_transaction_id:
             return  # credited already: a later state of another transaction changes nothing
         if transaction.state == "done":
@@ -139,12 +126,6 @@ class ChargePaymentOrder(models.Model):
         if transaction.state == "error":
             order.message_post(body=self.env._("Transaction %(reference)s failed: %(reason)s", reference=transaction.reference,
                                                reason=transaction.state_message or "-"))
-
-    def _charge_lock(self):
-        """Lock the order's row: two notifications of one payment credit it once."""
-        self.env.cr.execute("SELECT id FROM charge_payment_order WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-                            [self.ids])
-        self.invalidate_recordset(["state", "wallet_transaction_id"])
 
     def _charge_credit(self, transaction):
         currency = self.currency_id
@@ -186,7 +167,7 @@ class ChargePaymentOrder(models.Model):
         if not provider or provider.code != "demo" or provider.state not in ENABLED_PROVIDER_STATES:
             _logger.info("no demo payment provider (payment_demo): the demo has no online recharge")
             return self.browse()
-        if self.sudo().search_count([("provider_id", "=", provider.id)], limit=1):
+        if not first_time(self.env, "online_recharges"):
             return self.browse()
         created = self.browse()
         now = fields.Datetime.now()

@@ -366,7 +366,8 @@ class ChargeWalletTransaction(models.Model):
         self.ensure_one()
         wallet = self.wallet_id
         partner = wallet.partner_id or wallet.group_id.partner_id
-        components = self._charge_components(company, cache) if self.type in ("payment", "reversal") else ()
+        components = (self._charge_components(company, cache) if self.type in ("payment", "reversal", "refund")
+                      else ())
         movement = self._movement()
         return posting.Fact(self.type, movement.withdrawable, movement.on_account, movement.gift,
                             partner=partner.id or None, components=components)

@@ -6,7 +6,9 @@ from odoo import fields, models
 class ChargeWalletTransaction(models.Model):
     """A recharge paid online: the payment order it comes from (one recharge
     line per order, whoever credits it) and the clearing account of its
-    payment provider, where the money waits until the provider pays it out."""
+    payment provider, where the money waits until the provider pays it out.
+    A refund's lines link their refund (charge.refund), a withdrawal's its
+    withdrawal (charge.withdrawal)."""
     _inherit = "charge.wallet.transaction"
 
     payment_order_id = fields.Many2one(
@@ -18,12 +20,17 @@ class ChargeWalletTransaction(models.Model):
         help="Where the money of this recharge waits until the payment provider pays it out; empty: the "
              "company's recharge clearing account.")
 
+    refund_id = fields.Many2one("charge.refund", string="Refund", readonly=True, index="btree_not_null",
+                                ondelete="restrict")
+    withdrawal_id = fields.Many2one("charge.withdrawal", string="Withdrawal", readonly=True,
+                                    index="btree_not_null", ondelete="restrict")
+
     _payment_order_credited_once = models.UniqueIndex(
         "(payment_order_id) WHERE payment_order_id IS NOT NULL AND type = 'recharge'",
         "An online payment credits its wallet once.")
 
     def _charge_fact(self, company, cache):
         fact = super()._charge_fact(company, cache)
-        if self.type == "recharge" and self.clearing_account_id:
+        if self.type in ("recharge", "recharge_refund") and self.clearing_account_id:
             fact = dataclasses.replace(fact, clearing=self.clearing_account_id.id)
         return fact

@@ -34,11 +34,12 @@ class ChargeWalletTransaction(models.Model):
 
     @api.model
     def action_post_pending(self):
-        """Accountants post the waiting orders and card loads with the wallet lines."""
+        """Accountants post the waiting orders, card loads and withdrawal payouts with the wallet lines."""
         action = super().action_post_pending()
         moves = self.env["charge.order"]._charge_post_pending_orders(self.env.companies,
                                                                       up_to=self._charge_now_cutoff())
         self.env["charge.card.load"]._charge_post_pending_loads(self.env.companies)
+        self.env["charge.withdrawal"]._charge_post_pending_payouts(self.env.companies)
         if moves and action.get("type") != "ir.actions.act_window":
             name = self.env._("Order Entries")
             return {"type": "ir.actions.act_window", "res_model": "account.move", "name": name,
@@ -47,8 +48,9 @@ class ChargeWalletTransaction(models.Model):
 
     @api.model
     def _cron_post_daily_summary(self, up_to=None):
-        """The daily job posts the pending orders and card loads too."""
+        """The daily job posts the pending orders, card loads and withdrawal payouts too."""
         super()._cron_post_daily_summary(up_to=up_to)
         companies = self.env["res.company"].sudo().search([])
         self.env["charge.order"]._charge_post_pending_orders(companies, up_to=up_to)
         self.env["charge.card.load"]._charge_post_pending_loads(companies)
+        self.env["charge.withdrawal"]._charge_post_pending_payouts(companies)

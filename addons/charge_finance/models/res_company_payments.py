@@ -31,6 +31,10 @@ class ResCompany(models.Model):
         string="Maximum Recharge", currency_field="currency_id", default=5000.0)
     charge_recharge_note = fields.Text(
         string="Recharge Notes", translate=True, help="Shown to members on the recharge page.")
+    charge_provider_fee_account_id = fields.Many2one(
+        "account.account", string="Payment Provider Fees", check_company=True,
+        domain=[("account_type", "in", ("expense", "expense_other", "expense_direct_cost"))],
+        help="The expense account of the fees the payment providers keep, booked with their settlements.")
 
     @api.constrains(*RECHARGE_FIELDS)
     def _check_charge_recharge_settings(self):
@@ -92,3 +96,5 @@ class ResConfigSettings(models.TransientModel):
     charge_recharge_min_amount = fields.Monetary(related="company_id.charge_recharge_min_amount", readonly=False)
     charge_recharge_max_amount = fields.Monetary(related="company_id.charge_recharge_max_amount", readonly=False)
     charge_recharge_note = fields.Text(related="company_id.charge_recharge_note", readonly=False)
+    charge_provider_fee_account_id = fields.Many2one(related="company_id.charge_provider_fee_account_id",
+                                                     readonly=False)

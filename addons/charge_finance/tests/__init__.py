@@ -21,3 +21,7 @@ from . import test_list_widths
 from . import test_zh_cn_interface
 from . import test_online_recharge
 from . import test_online_recharge_tools
+from . import test_refunds
+from . import test_withdrawal_rules
+from . import test_withdrawals
+from . import test_payment_settlement

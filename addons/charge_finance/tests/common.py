@@ -144,3 +144,25 @@ class ChargeFinanceCase(ChargeBillingCase):
     @property
     def accounts(self):
         return self.company._charge_role_accounts()
+
+    # online payments and the people who handle money --------------------------------------
+
+    @classmethod
+    def demo_provider(cls, clearing_code=None, reconcile=False):
+        """Odoo's demo payment provider for the company (payment_demo), with a
+        clearing account of its own coded ``clearing_code`` when given."""
+        demo = cls.env.ref("payment.payment_provider_demo")
+        provider = demo.copy({"name": "Demo Pay", "company_id": cls.company.id, "state": "test",
+                              "payment_method_ids": [Command.set(demo.payment_method_ids.ids)]})
+        if clearing_code:
+            provider.charge_clearing_account_id = cls.env["account.account"].create({
+                "name": "Demo Pay clearing", "code": clearing_code, "account_type": "asset_current",
+                "reconcile": reconcile, "company_ids": [Command.set(cls.company.ids)]})
+        return provider
+
+    @classmethod
+    def company_user(cls, login, group):
+        """A user of the company only, in ``group`` (an xml id)."""
+        return cls.env["res.users"].with_context(no_reset_password=True).create({
+            "name": login, "login": login, "company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)],
+            "group_ids": [Command.set(cls.env.ref(group).ids)]})

@@ -3,7 +3,6 @@ from decimal import Decimal
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -22,13 +21,8 @@ class TestOnlineRecharge(ChargeFinanceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        demo = cls.env.ref("payment.payment_provider_demo")
-        cls.provider = demo.copy({"name": "Demo Pay", "company_id": cls.company.id, "state": "test",
-                                  "payment_method_ids": [Command.set(demo.payment_method_ids.ids)]})
-        cls.provider_clearing = cls.env["account.account"].create({
-            "name": "Demo Pay clearing", "code": "1012.90", "account_type": "asset_current",
-            "company_ids": [Command.set(cls.company.ids)]})
-        cls.provider.charge_clearing_account_id = cls.provider_clearing
+        cls.provider = cls.demo_provider("1012.90")
+        cls.provider_clearing = cls.provider.charge_clearing_account_id
         cls.Order = cls.env["charge.payment.order"]
 
     def start(self, amount="100", wallet=None, provider=None):
@@ -159,10 +153,7 @@ class TestOnlineRecharge(ChargeFinanceCase):
 
     def test_clerks_read_payment_orders_and_change_none(self):
         order, _transaction = self.start("60")
-        clerk = self.env["res.users"].create({
-            "name": "Clerk", "login": "clerk-online", "company_id": self.company.id,
-            "company_ids": [Command.set(self.company.ids)],
-            "group_ids": [Command.set(self.env.ref("charge_base.group_charge_user").ids)]})
+        clerk = self.company_user("clerk-online", "charge_base.group_charge_user")
         as_clerk = order.with_user(clerk)
         self.assertEqual(as_clerk.read(["amount", "state"])[0]["amount"], 60.0)
         for attempt in (lambda: as_clerk.write({"state": "done"}), lambda: as_clerk.unlink(),

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from odoo.tests import BaseCase, tagged
 
 from ..tools.posting import (COMPONENTS, SUMMARY_PARTNER_ROLES, Component, Fact, LineSpec, PostingError, TaxPart,
-                             entry_lines, merge_tax_lines, role_totals, scale, summarize, summary_lines)
+                             entry_lines, merge_tax_lines, role_totals, scale, summarize, summary_lines,
+                             withdrawal_payout_lines)
 
 D = Decimal
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, derandomize=True, database=None)
@@ -68,6 +69,33 @@ class TestEntryLines(BaseCase):
             component(c.name, -c.gross, rate) for c, rate in zip(components, (13, 9)))))
         self.assertEqual(as_dict(reversal), {key: (-amount, -base) for key, (amount, base) in as_dict(payment).items()})
 
+    def test_a_refund_reverses_its_share_of_revenue_and_tax(self):
+        refund = entry_lines(Fact("refund", withdrawable=D("6.00"), gift=D("4.00"), partner=7, components=(
+            component("electricity", "-7.00", 13), component("service", "-3.00", 6))))
+        self.assertEqual(role_totals(refund), {
+            "cash_liability": D(-6), "gift_liability": D(-4), "revenue_electricity": D("6.19"),
+            "tax_electricity": D("0.81"), "revenue_service": D("2.83"), "tax_service": D("0.17")})
+        with self.assertRaises(PostingError) as error:
+            entry_lines(Fact("refund", withdrawable=D(-6), components=(component("service", "6.00"),)))
+        self.assertEqual(error.exception.code, "sign", "a refund gives money back")
+
+    def test_recharge_refunds_and_withdrawals(self):
+        self.assertEqual(as_dict(entry_lines(Fact("recharge_refund", withdrawable=D(-40), partner=7, clearing=91))),
+                         {("cash_liability", 7, None): (D(40), 0), ("clearing", 7, 91): (D(-40), 0)})
+        with self.assertRaises(PostingError):
+            entry_lines(Fact("recharge_refund", gift=D(-4)))
+        self.assertEqual(role_totals(entry_lines(Fact("withdrawal", withdrawable=D(-60), on_account=D(-20)))),
+                         {"cash_liability": D(80), "withdrawal_payable": D(-80)})
+        self.assertEqual(role_totals(entry_lines(Fact("withdrawal", withdrawable=D(60)))),
+                         {"cash_liability": D(-60), "withdrawal_payable": D(60)}, "a cancelled request")
+        self.assertEqual(role_totals(withdrawal_payout_lines(D(60), D("0.60"), clearing=91)),
+                         {"withdrawal_payable": D(60), "clearing": D("-59.40"), "withdrawal_fee": D("-0.60")})
+        self.assertEqual(role_totals(withdrawal_payout_lines(D(60), D(0))),
+                         {"withdrawal_payable": D(60), "clearing": D(-60)}, "no fee line without a fee")
+        for amount, fee in ((D(0), D(0)), (D(10), D(10)), (D(10), D(-1))):
+            with self.subTest(amount=amount, fee=fee), self.assertRaises(PostingError):
+                withdrawal_payout_lines(amount, fee)
+
     def test_payment_not_matching_its_order_is_refused(self):
         with self.assertRaises(PostingError) as error:
             entry_lines(Fact("payment", withdrawable=D(-10), components=(component("electricity", "9.99"),)))
@@ -81,7 +109,7 @@ class TestEntryLines(BaseCase):
                 Component("electricity", D(10), D(9), taxes=(TaxPart("t", D("0.5"), D(9)),)),)))
         self.assertEqual(error.exception.code, "component")
         with self.assertRaises(PostingError) as error:
-            entry_lines(Fact("refund", withdrawable=D(10)))
+            entry_lines(Fact("bonus", withdrawable=D(10)))
         self.assertEqual(error.exception.code, "kind")
 
     def test_tax_items_of_the_same_tax_are_merged(self):

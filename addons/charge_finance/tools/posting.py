@@ -20,6 +20,9 @@ recharge   withdrawable: recharge clearing (the provider's, online); on-account:
 gift       marketing expense
 payment    revenue per fee component, net of tax, and the output tax
 reversal   the same as the payment it reverses, with the opposite sign
+refund     like a reversal: revenue and tax given back, per fee component
+recharge_refund  withdrawable cash paid back: the (provider's) clearing
+withdrawal withdrawals payable (the payout, net of the fee, is an entry of its own)
 adjustment cash: the adjustment account; gift: marketing expense
 card_fee   card fee revenue
 ========== ==================================================================
@@ -41,11 +44,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 ZERO = Decimal("0")
-KINDS = ("recharge", "gift", "payment", "reversal", "adjustment", "card_fee")
+KINDS = ("recharge", "gift", "payment", "reversal", "adjustment", "card_fee", "refund", "recharge_refund",
+         "withdrawal")
 COMPONENTS = ("electricity", "service", "reservation", "occupancy")
 LIABILITY_ROLES = ("cash_liability", "gift_liability")
 ROLES = LIABILITY_ROLES + (
     "clearing", "receivable", "marketing_expense", "adjustment", "card_fee", "order_receivable", "card_liability",
+    "withdrawal_payable", "withdrawal_fee",
     *(f"revenue_{name}" for name in COMPONENTS), *(f"tax_{name}" for name in COMPONENTS),
 )
 # roles whose lines keep their partner in a daily summary entry: the
@@ -139,6 +144,22 @@ def _recharge(fact):
             LineSpec("receivable", fact.on_account, fact.partner)]
 
 
+def _recharge_refund(fact):
+    """Withdrawable cash paid back out of the wallet (negative; positive when
+    a failed refund puts it back): the clearing account it was received on."""
+    if fact.gift or fact.on_account:
+        raise PostingError("bucket", kind=fact.kind, bucket="gift" if fact.gift else "on_account")
+    return [LineSpec("clearing", fact.withdrawable, fact.partner, fact.clearing)]
+
+
+def _withdrawal(fact):
+    """Cash asked for (negative), or given back by a cancelled request
+    (positive): what the operator owes the member until it pays it out."""
+    if fact.gift:
+        raise PostingError("bucket", kind=fact.kind, bucket="gift")
+    return [LineSpec("withdrawal_payable", fact.cash, fact.partner)]
+
+
 def _gift(fact):
     if fact.cash:
         raise PostingError("bucket", kind=fact.kind, bucket="cash")
@@ -188,6 +209,9 @@ COUNTERPARTS = {
     "reversal": _sale,
     "adjustment": _adjustment,
     "card_fee": _card_fee,
+    "refund": _sale,
+    "recharge_refund": _recharge_refund,
+    "withdrawal": _withdrawal,
 }
 
 
@@ -227,6 +251,18 @@ def card_load_lines(amount, partner=None):
     if amount <= 0:
         raise PostingError("sign", kind="card_load", amount=str(amount))
     return [LineSpec("clearing", amount, partner), LineSpec("card_liability", -amount, partner)]
+
+
+def withdrawal_payout_lines(amount, fee, partner=None, clearing=None):
+    """A withdrawal paid out: what was owed (``amount``) leaves the
+    withdrawals payable; the money paid (``amount - fee``) leaves the
+    clearing account it is paid from (``clearing``: an account key, or the
+    company's), the fee is revenue."""
+    if amount <= 0 or fee < 0 or fee >= amount:
+        raise PostingError("sign", kind="withdrawal_payout", amount=str(amount), fee=str(fee))
+    return check_balanced([line for line in (
+        LineSpec("withdrawal_payable", amount, partner), LineSpec("clearing", -(amount - fee), partner, clearing),
+        LineSpec("withdrawal_fee", -fee, partner)) if line.amount])
 
 
 def component_difference(booked, target):

@@ -9,7 +9,7 @@ from odoo.addons.charge_billing.models.charge_order import OPEN_STATES
 from odoo.addons.charge_billing.tools import pricing
 from odoo.addons.charge_billing.tools.tou_grid import TariffError
 
-from ..tools import wallet_math
+from ..tools import refund_math, wallet_math
 from ..tools.wallet_math import Movement
 from .charge_wallet_transaction import FEE_COMPONENTS
 
@@ -291,6 +291,60 @@ class ChargeOrder(models.Model):
         self.message_post(body=self.env._("Payment reversed: %s", reason))
         return line
 
+    def _wallet_paid(self):
+        """What the order's wallet lines took, net of reversals and refunds (a Decimal)."""
+        self.ensure_one()
+        return -self._payment_movement().total
+
+    def _refund_to_wallet(self, amount, note, **values):
+        """Give ``amount`` (a Decimal) of what the order's wallet paid back to
+        the wallet: a refund line, from the buckets the payment took last (as
+        a re-pricing does: gift money never comes back as withdrawable cash),
+        recording the share of each fee component it gives back
+        (tools/refund_math.py) so that its posting reverses revenue and tax
+        in proportion. ``values``: more fields of the line."""
+        self.ensure_one()
+        if self.state != "completed" or self.payment_state != "paid" or not self.wallet_id:
+            raise UserError(self.env._("Only a completed order paid from a wallet is refunded to it; %s is not.",
+                                       self.name))
+        wallet = self.wallet_id.sudo()
+        taken = self._payment_movement()
+        paid = -taken.total
+        amount = Decimal(amount)
+        if amount <= 0 or amount > paid:
+            raise UserError(self.env._("Order %(order)s can give back at most %(paid)s to its wallet, not %(amount)s.",
+                                       order=self.name, paid=paid, amount=amount))
+        priority = self.company_id.charge_wallet_priority
+        components = self._refund_component_values(amount)
+
+        def movement(balance):
+            return -taken if amount == paid else wallet_math.repricing_refund(taken, paid - amount, priority)
+
+        line = wallet._post("refund", movement, order_id=self.id, note=note, **components, **values)
+        self.message_post(body=self.env._("Refunded %(amount)s to the wallet: %(note)s", amount=amount, note=note))
+        return line.with_env(self.env)
+
+    def _refund_component_values(self, amount):
+        """The paid_<component> values of a refund line of ``amount``: minus
+        the share of each component, in proportion to what its wallet lines
+        still pay of it (the order's amounts when a line recorded none)."""
+        lines = self.env["charge.wallet.transaction"].sudo().search([("order_id", "=", self.id)])
+        wallet = self.wallet_id
+        if all(line._charge_paid_components() is not None for line in lines):
+            held = {name: sum((wallet._decimal(line[f"paid_{name}"]) for line in lines), Decimal(0))
+                    for name in FEE_COMPONENTS}
+        else:
+            given_back = lines.filtered(lambda line: line.type == "refund")
+            held = {name: wallet._decimal(self[f"amount_{name}"]) + sum(
+                (wallet._decimal(line[f"paid_{name}"]) for line in given_back), Decimal(0)) for name in FEE_COMPONENTS}
+        try:
+            shares = refund_math.split(amount, held, self.currency_id.decimal_places)
+        except refund_math.RefundError as error:
+            raise UserError(self.env._("Order %(order)s cannot give back %(amount)s: its fee components come to "
+                                       "%(paid)s.", order=self.name, amount=amount,
+                                       paid=error.params.get("paid", "0"))) from error
+        return {f"paid_{name}": -float(shares.get(name, 0)) for name in FEE_COMPONENTS}
+
     def _payment_component_values(self, reverse=False, lines=None):
         """The paid_<component> values of the order's next payment or reversal
         line: what the order's fee components come to (nothing for a full
@@ -329,6 +383,14 @@ class ChargeOrder(models.Model):
         taken = self._payment_movement()
         paid = -taken.total
         total = wallet._decimal(self.amount_total)
+        refunded = sum((wallet._decimal(line.amount) for line in self.wallet_transaction_ids if line.type == "refund"),
+                       Decimal(0))
+        if refunded:
+            if total == paid + refunded:
+                return self.env["charge.wallet.transaction"]
+            # a new price would be settled against what the refunds already gave back
+            raise UserError(self.env._("Order %s was refunded after-sales: its price can no longer change (refund "
+                                       "the difference instead).", self.name))
         if total == paid:
             return self.env["charge.wallet.transaction"]
         if not self.env.user.has_group("charge_base.group_charge_manager"):

@@ -14,6 +14,9 @@ TRANSACTION_TYPES = [
     ("reversal", "Order Reversal"),
     ("adjustment", "Adjustment"),
     ("card_fee", "Card Fee"),
+    ("refund", "Order Refund"),
+    ("recharge_refund", "Recharge Refund"),
+    ("withdrawal", "Withdrawal"),
 ]
 BUCKETS = ("withdrawable", "on_account", "gift")
 # the fee components of an order (charge.order's amount_<component> fields)

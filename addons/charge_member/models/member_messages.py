@@ -18,6 +18,7 @@ WALLET_ERRORS = {
     "gift_negative": _lt("the gift balance would become %(amount)s"),
     "cash_short": _lt("%(amount)s is more than the %(cash)s the cash balance can give (down to its credit limit)"),
     "priority": _lt("unknown payment priority %(priority)s"),
+    "not_withdrawable": _lt("%(amount)s is more than the %(available)s of withdrawable cash"),
 }
 
 AUTHORIZATION_REASONS = {

@@ -26,3 +26,4 @@ from . import test_card_list_cron
 from . import test_settle_queue_member
 from . import test_batch_settlement
 from . import test_stop_batch_member
+from . import test_refund_math

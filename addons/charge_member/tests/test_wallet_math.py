@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import BaseCase, tagged
 
+from ..tools import wallet_math
 from ..tools.wallet_math import (
     CASH_FIRST, GIFT_FIRST, Balance, Movement, WalletError, adjustment, fee, gift, money, payment, recharge,
     reversal,
@@ -48,6 +49,15 @@ class TestWalletMath(BaseCase):
             with self.assertRaises(WalletError) as caught:
                 recharge(bad)
             self.assertEqual(caught.exception.code, code)
+
+    def test_on_account_money_leaves_only_when_allowed_and_after_the_withdrawable(self):
+        balance = Balance(D("30"), D("50"), D("20"))
+        self.assertEqual(wallet_math.cash_out(balance, D("70"), on_account=True),
+                         Movement(withdrawable=D("-30"), on_account=D("-40")))
+        with self.assertRaises(WalletError):
+            wallet_math.cash_out(balance, D("80.01"), on_account=True)
+        with self.assertRaises(WalletError):
+            wallet_math.cash_out(Balance(D("30"), D("-10"), D("0")), D("30.01"), on_account=True)
 
     def test_adjustments(self):
         balance = Balance(withdrawable=D("10"), on_account=D("2"), gift=D("3"))
@@ -125,3 +135,16 @@ class TestWalletMath(BaseCase):
         # credit is used only when the money is gone
         if after.on_account < 0 and after.on_account < balance.on_account:
             self.assertEqual((after.withdrawable, after.gift), (0, 0))
+
+
+@tagged("at_install", "-post_install")
+class TestCashOut(BaseCase):
+    """Withdrawable cash leaving a wallet: never on-account nor gift money."""
+
+    def test_only_withdrawable_cash_leaves(self):
+        balance = Balance(D("30"), D("50"), D("20"))
+        self.assertEqual(wallet_math.cash_out(balance, D("30")), Movement(withdrawable=D("-30")))
+        for amount, code in ((D("30.01"), "not_withdrawable"), (D("0"), "zero"), (D("-1"), "negative")):
+            with self.subTest(amount=amount), self.assertRaises(WalletError) as caught:
+                wallet_math.cash_out(balance, amount)
+            self.assertEqual(caught.exception.code, code)

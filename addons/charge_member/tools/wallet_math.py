@@ -25,7 +25,7 @@ GIFT_FIRST = "gift"
 PRIORITIES = (CASH_FIRST, GIFT_FIRST)
 
 ERROR_CODES = ("negative", "zero", "digits", "insufficient", "withdrawable_negative", "gift_negative",
-               "cash_short", "priority")
+               "cash_short", "priority", "not_withdrawable")
 
 
 class WalletError(CodedError):
@@ -116,6 +116,18 @@ def recharge(amount, on_account=False):
     """Money paid in (withdrawable) or recharged on account (not withdrawable)."""
     amount = _positive(amount)
     return Movement(on_account=amount) if on_account else Movement(withdrawable=amount)
+
+
+def cash_out(balance, amount, on_account=False):
+    """Cash leaving the wallet (a recharge refunded, a withdrawal): the
+    withdrawable cash, then, with ``on_account``, what the on-account bucket
+    holds above zero; never gift money, never on credit."""
+    amount = _positive(amount)
+    from_account = max(balance.on_account, ZERO) if on_account else ZERO
+    if amount > balance.withdrawable + from_account:
+        raise WalletError("not_withdrawable", amount=str(amount), available=str(balance.withdrawable + from_account))
+    from_withdrawable = min(amount, balance.withdrawable)
+    return Movement(withdrawable=-from_withdrawable, on_account=-(amount - from_withdrawable))
 
 
 def gift(amount):
