@@ -1,9 +1,10 @@
 """End to end with Odoo's demo payment provider and the pile simulator: a
 member recharges online, charges, asks for a partial refund that finance
-processes, then withdraws the rest. After each step the member's wallet
-agrees with its ledger, and the wallet reconciliation (general ledger plus
-what is not posted yet against what the wallets hold) shows no difference;
-so does the order reconciliation."""
+processes, withdraws the rest, and asks for a fapiao on the order. After
+each step the member's wallet agrees with its ledger, and the wallet
+reconciliation (general ledger plus what is not posted yet against what the
+wallets hold) shows no difference; so does the order reconciliation: the
+fapiao counts no revenue twice."""
 
 import time
 
@@ -123,3 +124,17 @@ print('RESULT ' + json.dumps({'state': withdrawal.state, 'owed': round(sum(items
     assert withdrawn == {"state": "done", "owed": 0.0, "moved": "posted"}
     step = figures(bus)
     assert step["withdrawable"] == 0.0
+
+    # a fapiao on the order, for what it still paid: issued by the demo e-invoicing provider
+    invoiced = bus.odoo_shell_result(f"""
+import json
+order = env['charge.order'].browse({order_id})
+request = env['charge.fapiao.request']._charge_request(order.partner_id, order, '端到端会员')
+request.with_user(env.ref('charge_finance.user_charge_accountant')).with_context(lang='en_US').action_approve()
+print('RESULT ' + json.dumps({{'state': request.state, 'amount': request.amount_total,
+                              'invoice': request.invoice_id.state, 'paid': request.invoice_id.payment_state}}))
+""")
+    assert invoiced["state"] == "issued" and invoiced["invoice"] == "posted"
+    assert invoiced["amount"] == pytest.approx(total - half, abs=0.001)
+    assert invoiced["paid"] in ("paid", "reversed")
+    figures(bus)

@@ -26,6 +26,7 @@
         "views/charge_refund_views.xml",
         "views/charge_withdrawal_views.xml",
         "views/charge_payment_settlement_views.xml",
+        "views/charge_fapiao_views.xml",
         "views/charge_finance_menus.xml",
     ],
     # the demo operator keeps Chinese books: l10n_cn is installed with the demo data only

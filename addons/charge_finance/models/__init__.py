@@ -32,3 +32,8 @@ from . import res_company_withdrawals
 from . import charge_withdrawal
 from . import charge_withdrawal_demo
 from . import charge_payment_settlement
+from . import res_company_fapiao
+from . import charge_order_fapiao
+from . import account_move_fapiao
+from . import charge_fapiao_request
+from . import charge_fapiao_demo

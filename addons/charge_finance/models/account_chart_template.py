@@ -289,3 +289,8 @@ class AccountChartTemplate(models.AbstractModel):
                                                         ("state", "=", "completed")])._charge_book()
                 # per document, what waits is the posting queue's: the demo posts it now
                 self.env["charge.wallet.transaction"].sudo()._cron_post_queue()
+        reviews = getattr(self.env.registry, "_charge_demo_fapiao_reviews", None)
+        if reviews is not None:
+            # the demo's fapiao reviewed once the company has its accounts (models/charge_fapiao_demo.py)
+            del self.env.registry._charge_demo_fapiao_reviews
+            self.env["charge.fapiao.request"].sudo()._charge_demo_review(reviews)

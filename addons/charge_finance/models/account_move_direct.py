@@ -41,7 +41,8 @@ DIRECT = "charge_direct_posting"
 MOVE_FIELDS = frozenset("""
     access_token always_tax_exigible amount_residual amount_residual_signed amount_tax amount_tax_signed amount_total
     amount_total_in_currency_signed amount_total_signed amount_untaxed amount_untaxed_in_currency_signed
-    amount_untaxed_signed auto_post auto_post_origin_id auto_post_until charge_order_amounts charge_order_id
+    amount_untaxed_signed auto_post auto_post_origin_id auto_post_until charge_fapiao_request_id charge_order_amounts
+    charge_order_id
     charge_order_kind charge_order_seq checked commercial_partner_id company_id create_date create_uid currency_id date
     delivery_date fapiao fiscal_position_id id inalterable_hash incoterm_location invoice_cash_rounding_id
     invoice_currency_rate invoice_date invoice_date_due invoice_incoterm_id invoice_origin invoice_partner_display_name

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from odoo import api, models
 
-from .demo_once import first_time
+from .demo_once import as_user, first_time
 
 
 class ChargeRefundRequest(models.Model):
@@ -40,7 +40,7 @@ class ChargeRefundRequest(models.Model):
             else:
                 request.action_approve_full()
             if state == "done":
-                request.refund_ids.with_user(accountant)._charge_process()
+                as_user(request.refund_ids, accountant)._charge_process()
         return created
 
 
@@ -62,6 +62,6 @@ class ChargeRefund(models.Model):
                 continue
             refund = self._charge_refund_recharge(line, Decimal(str(amount)), reason, "offline")
             if processed:
-                refund.with_user(accountant)._charge_process()
+                as_user(refund, accountant)._charge_process()
             created |= refund
         return created

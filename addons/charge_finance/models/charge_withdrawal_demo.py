@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from odoo import api, models
 
-from .demo_once import first_time
+from .demo_once import as_user, first_time
 
 
 class ChargeWithdrawal(models.Model):
@@ -26,8 +26,8 @@ class ChargeWithdrawal(models.Model):
                 continue
             withdrawal = self._charge_request(wallet, Decimal(str(amount)), channel, payee_name=wallet.partner_id.name)
             if state in ("offline", "online"):
-                withdrawal.with_user(accountant)._charge_pay(state)
+                as_user(withdrawal, accountant)._charge_pay(state)
             elif state == "cancel":
-                withdrawal.with_user(accountant).action_cancel()
+                as_user(withdrawal, accountant).action_cancel()
             created |= withdrawal
         return created

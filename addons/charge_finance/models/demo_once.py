@@ -12,3 +12,11 @@ def first_time(env, step):
         return False
     parameters.set_param(key, "1")
     return True
+
+
+def as_user(records, user):
+    """``records`` as ``user`` (the demo's accountant), in the operator's
+    language when it is installed: the chatter messages they write would
+    otherwise take the user's language, which a database without it refuses."""
+    lang = records.env.company._charge_operator_lang() or "en_US"
+    return records.with_user(user).with_context(lang=lang)

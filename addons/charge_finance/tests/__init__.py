@@ -25,3 +25,4 @@ from . import test_refunds
 from . import test_withdrawal_rules
 from . import test_withdrawals
 from . import test_payment_settlement
+from . import test_fapiao

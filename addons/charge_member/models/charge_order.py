@@ -324,19 +324,25 @@ class ChargeOrder(models.Model):
         self.message_post(body=self.env._("Refunded %(amount)s to the wallet: %(note)s", amount=amount, note=note))
         return line.with_env(self.env)
 
-    def _refund_component_values(self, amount):
-        """The paid_<component> values of a refund line of ``amount``: minus
-        the share of each component, in proportion to what its wallet lines
-        still pay of it (the order's amounts when a line recorded none)."""
+    def _wallet_component_amounts(self):
+        """{component: Decimal} what the order's wallet lines still pay of
+        each fee component, refunds deducted (the order's amounts less the
+        refunds when a line recorded none)."""
+        self.ensure_one()
         lines = self.env["charge.wallet.transaction"].sudo().search([("order_id", "=", self.id)])
         wallet = self.wallet_id
         if all(line._charge_paid_components() is not None for line in lines):
-            held = {name: sum((wallet._decimal(line[f"paid_{name}"]) for line in lines), Decimal(0))
+            return {name: sum((wallet._decimal(line[f"paid_{name}"]) for line in lines), Decimal(0))
                     for name in FEE_COMPONENTS}
-        else:
-            given_back = lines.filtered(lambda line: line.type == "refund")
-            held = {name: wallet._decimal(self[f"amount_{name}"]) + sum(
-                (wallet._decimal(line[f"paid_{name}"]) for line in given_back), Decimal(0)) for name in FEE_COMPONENTS}
+        given_back = lines.filtered(lambda line: line.type == "refund")
+        return {name: wallet._decimal(self[f"amount_{name}"]) + sum(
+            (wallet._decimal(line[f"paid_{name}"]) for line in given_back), Decimal(0)) for name in FEE_COMPONENTS}
+
+    def _refund_component_values(self, amount):
+        """The paid_<component> values of a refund line of ``amount``: minus
+        the share of each component, in proportion to what its wallet lines
+        still pay of it."""
+        held = self._wallet_component_amounts()
         try:
             shares = refund_math.split(amount, held, self.currency_id.decimal_places)
         except refund_math.RefundError as error:
