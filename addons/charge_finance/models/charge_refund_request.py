@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 REQUEST_STATES = [
-    ("pending", "Pending"),
+    ("pending", "To Handle"),
     ("negotiating", "Negotiating"),
     ("finance", "With Finance"),
     ("done", "Done"),

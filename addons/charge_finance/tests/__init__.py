@@ -26,3 +26,4 @@ from . import test_withdrawal_rules
 from . import test_withdrawals
 from . import test_payment_settlement
 from . import test_fapiao
+from . import test_after_sales_tours
