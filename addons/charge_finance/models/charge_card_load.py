@@ -1,8 +1,6 @@
 import logging
 from decimal import Decimal
 
-from psycopg2 import errors as pg_errors
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -11,9 +9,9 @@ from odoo.addons.charge_base.tools.local_time import local_date
 
 from ..tools import posting
 from ..tools.posting import PostingError
+from .one_by_one import each_in_savepoint
 
 _logger = logging.getLogger(__name__)
-RETRY_ERRORS = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable)
 
 
 class ChargeCardLoad(models.Model):
@@ -67,18 +65,12 @@ class ChargeCardLoad(models.Model):
 
     def _charge_post_loads(self):
         """Post each load on a savepoint of its own; an error leaves it pending."""
-        for load in self.sudo():
-            if not load.company_id._charge_finance_ready():
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    load._charge_post()
-            except RETRY_ERRORS:
-                raise
-            except Exception as error:  # noqa: BLE001 - any posting error leaves the load pending
-                message = str(error.args[0]) if isinstance(error, UserError) and error.args else str(error)
-                _logger.warning("Card load %s could not be posted: %s", load.display_name, message)
-                load.charge_posting_error = message
+        def failed(load, message):
+            _logger.warning("Card load %s could not be posted: %s", load.display_name, message)
+            load.charge_posting_error = message
+
+        loads = self.sudo().filtered(lambda load: load.company_id._charge_finance_ready())
+        each_in_savepoint(loads, lambda load: load._charge_post(), failed)
 
     def _charge_post(self):
         """Lock the load, then post it once (superuser)."""

@@ -7,7 +7,6 @@ import pytz
 from odoo import api, fields, models
 from odoo.addons.base.models.res_users import check_identity
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.charge_base.tools.local_time import local_date
 from odoo.addons.charge_member.tools import wallet_math
@@ -15,6 +14,7 @@ from odoo.addons.charge_member.tools import wallet_math
 from ..tools import posting, withdrawal_rules
 from ..tools.posting import PostingError
 from ..tools.withdrawal_rules import WithdrawalRuleError
+from .one_by_one import each_in_savepoint
 
 _logger = logging.getLogger(__name__)
 
@@ -195,35 +195,26 @@ class ChargeWithdrawal(models.Model):
     def _cron_pay_automatic(self):
         """The scheduled job pays the automatic requests through their
         provider; one that fails goes to finance, with the reason."""
-        for withdrawal in self.sudo().search([("state", "=", "pending"), ("automatic", "=", True)], limit=200):
-            try:
-                with self.env.cr.savepoint():
-                    withdrawal._charge_pay("online")
-            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                raise
-            except Exception as error:  # noqa: BLE001 - the request goes to finance, with the reason
-                message = str(error.args[0]) if isinstance(error, UserError) and error.args else str(error)
-                _logger.warning("automatic withdrawal %s failed: %s", withdrawal.name, message)
-                withdrawal.write({"automatic": False})
-                withdrawal.message_post(body=self.env._("Automatic payment failed, finance pays it: %s", message))
+        def failed(withdrawal, message):
+            _logger.warning("automatic withdrawal %s failed: %s", withdrawal.name, message)
+            withdrawal.write({"automatic": False})
+            withdrawal.message_post(body=self.env._("Automatic payment failed, finance pays it: %s", message))
+
+        waiting = self.sudo().search([("state", "=", "pending"), ("automatic", "=", True)], limit=200)
+        each_in_savepoint(waiting, lambda withdrawal: withdrawal._charge_pay("online"), failed)
 
     # Posting ----------------------------------------------------------------------------------
 
     def _charge_post_payouts(self):
         """Post the payout of each withdrawal paid, in a savepoint: an error waits with the withdrawal."""
-        for withdrawal in self.sudo().filtered(lambda w: w.state == "done" and not w.move_id):
-            if not withdrawal.company_id._charge_finance_ready():
-                withdrawal.charge_posting_error = self.env._("The company's wallet journal and accounts are not set.")
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    withdrawal._charge_post_payout()
-            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                raise
-            except Exception as error:  # noqa: BLE001 - a posting error leaves the payout waiting
-                message = str(error.args[0]) if isinstance(error, UserError) and error.args else str(error)
-                _logger.warning("payout of withdrawal %s could not be posted: %s", withdrawal.name, message)
-                withdrawal.charge_posting_error = message
+        def failed(withdrawal, message):
+            _logger.warning("payout of withdrawal %s could not be posted: %s", withdrawal.name, message)
+            withdrawal.charge_posting_error = message
+
+        paid = self.sudo().filtered(lambda w: w.state == "done" and not w.move_id)
+        not_ready = paid.filtered(lambda w: not w.company_id._charge_finance_ready())
+        not_ready.charge_posting_error = self.env._("The company's wallet journal and accounts are not set.")
+        each_in_savepoint(paid - not_ready, lambda withdrawal: withdrawal._charge_post_payout(), failed)
 
     def _charge_post_payout(self):
         company = self.company_id
