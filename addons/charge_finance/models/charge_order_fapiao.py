@@ -13,9 +13,9 @@ class ChargeOrder(models.Model):
                                             help="No fapiao may be asked for this order.")
 
     def _check_fapiao_marker(self):
-        if not (self.env.user.has_group("account.group_account_invoice")
-                or self.env.user.has_group("charge_base.group_charge_manager")):
-            raise AccessError(self.env._("Only invoicing users and charging managers mark orders invoiceable."))
+        # an order's own flag: a charging manager's decision (accountants only read orders)
+        if not self.env.user.has_group("charge_base.group_charge_manager"):
+            raise AccessError(self.env._("Only charging managers mark orders invoiceable or not."))
         held = self.filtered("charge_fapiao_request_id")
         if held:
             raise UserError(self.env._("Order %s is in a fapiao request already.", held[0].name))

@@ -100,12 +100,14 @@ class TestFapiao(ChargeFinanceCase):
             self.ask(self.order())
         self.company.charge_fapiao_min_amount = 0
         marked = self.order()
-        marked.with_user(self.accountant).action_mark_not_invoiceable()
+        manager = self.company_user("fapiao-manager", "charge_base.group_charge_manager")
+        marked.with_user(manager).action_mark_not_invoiceable()
         with self.assertRaisesRegex(ValidationError, "not invoiceable"):
             self.ask(marked)
-        with self.assertRaises(AccessError):
-            marked.with_user(self.clerk).action_mark_invoiceable()
-        marked.with_user(self.accountant).action_mark_invoiceable()
+        for user in (self.clerk, self.accountant):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                marked.with_user(user).action_mark_invoiceable()
+        marked.with_user(manager).action_mark_invoiceable()
         self.assertEqual(self.ask(marked).state, "pending")
         self.company.charge_fapiao_paper = False
         with self.assertRaisesRegex(ValidationError, "not issued"):
