@@ -6,6 +6,7 @@ reconciliation (general ledger plus what is not posted yet against what the
 wallets hold) shows no difference; so does the order reconciliation: the
 fapiao counts no revenue twice."""
 
+import random
 import time
 
 import pytest
@@ -13,12 +14,15 @@ import pytest
 from device_bus_harness import e2e_bus, wait_for
 
 SERIAL = "44030501000001"  # demo DC pile of 深圳湾科技园超充站
-CARD = "E2EFIN0001"
+# a new member each run (the e2e database outlives a run): its card and mobile
+RUN = random.randrange(10**6)
+CARD = f"E2EFIN{RUN:06d}"
+MOBILE = f"13912{RUN:06d}"
 POST_QUEUE = "env['charge.wallet.transaction']._cron_post_queue()"
 # the member's wallet against its ledger, and the company's wallets against the general ledger
 FIGURES = """
 import json
-member = env['res.partner'].search([('charge_mobile', '=', '13912340001')])
+member = env['res.partner'].search([('charge_mobile', '=', 'MOBILE')])
 wallet = member._charge_wallet()
 lines = wallet.transaction_ids.sorted(lambda line: (line.date, line.id))
 env['charge.wallet.reconciliation'].invalidate_model()
@@ -42,7 +46,7 @@ def bus(tmp_path_factory):
 
 def figures(bus):
     bus.odoo_shell(POST_QUEUE)
-    result = bus.odoo_shell_result(FIGURES)
+    result = bus.odoo_shell_result(FIGURES.replace("MOBILE", MOBILE))
     assert result["ledger"] == pytest.approx(result["balance"], abs=0.001), "the wallet is the sum of its ledger"
     assert result["last_after"] == pytest.approx(result["balance"], abs=0.001)
     assert result["unposted"] == 0, "the posting queue posted every line"
@@ -58,7 +62,7 @@ import json
 from decimal import Decimal
 pile = env['charge.pile'].search([('serial', '=', '{SERIAL}')])
 company = pile.company_id
-member = env['res.partner'].create({{'name': '端到端会员', 'charge_member': True, 'charge_mobile': '13912340001',
+member = env['res.partner'].create({{'name': '端到端会员', 'charge_member': True, 'charge_mobile': '{MOBILE}',
                                     'company_id': company.id}})
 env['charge.card'].create({{'name': '{CARD}', 'partner_id': member.id, 'company_id': company.id}})
 provider = env.ref('payment.payment_provider_demo')
@@ -108,18 +112,19 @@ print('RESULT ' + json.dumps({{'request': request.state, 'refund': request.refun
     assert step["balance"] == pytest.approx(200.0 - total + half, abs=0.001)
 
     # the member withdraws the rest of the withdrawable cash; finance pays it offline
-    withdrawn = bus.odoo_shell_result("""
+    withdrawn = bus.odoo_shell_result(f"""
 import json
 from decimal import Decimal
-wallet = env['res.partner'].search([('charge_mobile', '=', '13912340001')])._charge_wallet()
+wallet = env['res.partner'].search([('charge_mobile', '=', '{MOBILE}')])._charge_wallet()
 amount = Decimal(str(wallet.withdrawable_balance))
 withdrawal = env['charge.withdrawal']._charge_request(wallet, amount, payee_name='端到端会员')
 withdrawal.with_user(env.ref('charge_finance.user_charge_accountant'))._charge_pay('offline')
+env['charge.wallet.transaction']._cron_post_queue()  # the withdrawal's ledger line: the payable it credits
 payable = withdrawal.company_id.charge_withdrawal_payable_account_id
 items = env['account.move.line'].search([('account_id', '=', payable.id), ('partner_id', '=', wallet.partner_id.id),
                                          ('parent_state', '=', 'posted')])
-print('RESULT ' + json.dumps({'state': withdrawal.state, 'owed': round(sum(items.mapped('balance')), 2),
-                              'moved': withdrawal.move_id.state}))
+print('RESULT ' + json.dumps({{'state': withdrawal.state, 'owed': round(sum(items.mapped('balance')), 2),
+                              'moved': withdrawal.move_id.state}}))
 """)
     assert withdrawn == {"state": "done", "owed": 0.0, "moved": "posted"}
     step = figures(bus)

@@ -55,7 +55,7 @@ class ChargePaymentOrder(models.Model):
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     date_paid = fields.Datetime(string="Paid On", readonly=True)
     wallet_transaction_id = fields.Many2one("charge.wallet.transaction", string="Wallet Line", readonly=True,
-                                            ondelete="restrict")
+                                            ondelete="cascade")
 
     _amount_positive = models.Constraint("CHECK(amount > 0)", "An online payment is a positive amount.")
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.addons.base.models.res_users import check_identity
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.charge_member.tools import wallet_math
 from odoo.addons.charge_member.tools.wallet_math import Movement
@@ -53,7 +54,7 @@ class ChargeRefund(models.Model):
     order_id = fields.Many2one("charge.order", string="Charging Order", readonly=True, index="btree_not_null",
                                ondelete="restrict", check_company=True)
     recharge_line_id = fields.Many2one("charge.wallet.transaction", string="Recharge", readonly=True,
-                                       index="btree_not_null", ondelete="restrict")
+                                       index="btree_not_null", ondelete="cascade")
     payment_order_id = fields.Many2one(related="recharge_line_id.payment_order_id", string="Online Payment")
     amount = fields.Monetary(required=True, readonly=True)
     method = fields.Selection(METHODS, required=True, readonly=True)
@@ -67,7 +68,7 @@ class ChargeRefund(models.Model):
     processed_by_id = fields.Many2one("res.users", string="Processed By", readonly=True)
     date_processed = fields.Datetime(string="Processed On", readonly=True)
     wallet_transaction_id = fields.Many2one("charge.wallet.transaction", string="Wallet Line", readonly=True,
-                                            ondelete="restrict")
+                                            ondelete="cascade")
     transaction_id = fields.Many2one("payment.transaction", string="Refund Transaction", readonly=True,
                                      ondelete="restrict")
 
@@ -108,7 +109,16 @@ class ChargeRefund(models.Model):
         return line.wallet_id._decimal(line.withdrawable_amount) - Decimal(str(groups[0][0] or 0))
 
     def _charge_lock_rows(self, table, ids):
-        self.env.cr.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [list(ids)])
+        """Lock the rows of the source (an order, a wallet) a refund takes from,
+        and touch them: a transaction that waited for this lock then fails to
+        lock them itself (a concurrent update under REPEATABLE READ) and is
+        retried with a snapshot that sees this refund, instead of computing
+        what is refundable from its old one."""
+        self.env.cr.execute(SQL("""
+            UPDATE %(table)s t SET write_date = t.write_date
+              FROM (SELECT id FROM %(table)s WHERE id = ANY(%(ids)s) ORDER BY id FOR UPDATE) locked
+             WHERE t.id = locked.id
+        """, table=SQL.identifier(table), ids=list(ids)))
 
     # Creation -----------------------------------------------------------------------------
 

@@ -11,9 +11,10 @@ class ChargeWalletTransaction(models.Model):
     withdrawal (charge.withdrawal)."""
     _inherit = "charge.wallet.transaction"
 
+    # set null: the documents are never deleted, but for the ledger's own deletion when charge_member goes
     payment_order_id = fields.Many2one(
         "charge.payment.order", string="Online Payment", readonly=True, index="btree_not_null",
-        ondelete="restrict")
+        ondelete="set null")
     clearing_account_id = fields.Many2one(
         "account.account", string="Clearing Account", readonly=True, ondelete="restrict",
         groups="account.group_account_readonly",
@@ -21,9 +22,9 @@ class ChargeWalletTransaction(models.Model):
              "company's recharge clearing account.")
 
     refund_id = fields.Many2one("charge.refund", string="Refund", readonly=True, index="btree_not_null",
-                                ondelete="restrict")
+                                ondelete="set null")
     withdrawal_id = fields.Many2one("charge.withdrawal", string="Withdrawal", readonly=True,
-                                    index="btree_not_null", ondelete="restrict")
+                                    index="btree_not_null", ondelete="set null")
 
     _payment_order_credited_once = models.UniqueIndex(
         "(payment_order_id) WHERE payment_order_id IS NOT NULL AND type = 'recharge'",

@@ -53,9 +53,9 @@ class ChargeWithdrawal(models.Model):
     automatic = fields.Boolean(readonly=True, help="Within the company's limits: paid by the scheduled job.")
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     wallet_transaction_id = fields.Many2one("charge.wallet.transaction", string="Wallet Line", readonly=True,
-                                            ondelete="restrict")
+                                            ondelete="cascade")
     release_transaction_id = fields.Many2one("charge.wallet.transaction", string="Release Line", readonly=True,
-                                             ondelete="restrict")
+                                             ondelete="cascade")
     payout_method = fields.Selection(PAYOUT_METHODS, readonly=True)
     payout_reference = fields.Char(readonly=True)
     processed_by_id = fields.Many2one("res.users", string="Processed By", readonly=True)

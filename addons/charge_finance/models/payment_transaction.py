@@ -11,11 +11,11 @@ class PaymentTransaction(models.Model):
 
     charge_payment_order_id = fields.Many2one(
         "charge.payment.order", string="Online Payment", readonly=True, index="btree_not_null",
-        ondelete="restrict")
+        ondelete="set null")
     charge_refund_id = fields.Many2one("charge.refund", string="Refund", readonly=True, index="btree_not_null",
-                                       ondelete="restrict")
+                                       ondelete="set null")
     charge_settlement_id = fields.Many2one("charge.payment.settlement", string="Settlement", readonly=True,
-                                           index="btree_not_null", ondelete="restrict", copy=False)
+                                           index="btree_not_null", ondelete="set null", copy=False)
 
     def _update_state(self, allowed_states, target_state, state_message):
         updated = super()._update_state(allowed_states, target_state, state_message)

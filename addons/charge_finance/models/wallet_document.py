@@ -16,8 +16,9 @@ class ChargeWalletDocument(models.AbstractModel):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one("res.partner", string="Member", readonly=True, index=True, ondelete="restrict")
+    # cascade: a wallet (and its ledger) goes only when charge_member is uninstalled, whose hook deletes them
     wallet_id = fields.Many2one("charge.wallet", string="Wallet", required=True, readonly=True, index=True,
-                                ondelete="restrict", check_company=True)
+                                ondelete="cascade", check_company=True)
 
     @api.model_create_multi
     def create(self, vals_list):
