@@ -1,5 +1,4 @@
 import base64
-import logging
 import secrets
 from decimal import Decimal
 
@@ -12,7 +11,6 @@ from odoo.addons.charge_base.tools.local_time import local_date
 from ..tools import fapiao_pdf, fapiao_rules
 from ..tools.fapiao_rules import FapiaoRuleError
 
-_logger = logging.getLogger(__name__)
 
 STATES = [
     ("pending", "Pending Review"),
@@ -24,8 +22,6 @@ STATES = [
 ]
 TYPES = [("electronic", "E-Invoice"), ("paper", "Paper Invoice")]
 COMPONENTS = ("electricity", "service", "reservation", "occupancy")
-# states whose request still holds its orders (a rejected one lets them go: the member may apply again)
-HOLDING = ("pending", "issuing", "issued", "cancelled", "voided")
 EDITABLE = frozenset({"title", "tax_id", "email", "note", "fapiao_number", "fapiao_code", "fapiao_pdf",
                       "fapiao_pdf_name", "reject_reason"})
 

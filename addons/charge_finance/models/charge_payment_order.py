@@ -3,11 +3,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
 from odoo.addons.charge_member.tools import wallet_math
 
 from .demo_once import first_time
+from .payment_provider import ENABLED_PROVIDER_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -21,8 +22,6 @@ ORDER_STATES = [
     ("error", "Error"),
 ]
 PURPOSES = [("recharge", "Wallet Recharge")]
-# the providers that take payments (Odoo's payment.provider states)
-ENABLED_PROVIDER_STATES = ("enabled", "test")
 
 
 class ChargePaymentOrder(models.Model):
@@ -187,9 +186,3 @@ class ChargePaymentOrder(models.Model):
         domain = [("charge_payment_order_id", "=", self.id)]
         return {"type": "ir.actions.act_window", "name": self.env._("Transactions"), "res_model": "payment.transaction",
                 "view_mode": "list,form", "domain": domain, "context": {"create": False}}
-
-    def write(self, vals):
-        if any(name in vals for name in ("amount", "wallet_id", "company_id", "provider_id", "purpose")) \
-                and not self.env.su:
-            raise ValidationError(self.env._("An online payment's amount, wallet and provider never change."))
-        return super().write(vals)

@@ -1,5 +1,4 @@
 import base64
-import logging
 from decimal import Decimal
 
 from odoo import api, fields, models
@@ -9,7 +8,6 @@ from odoo.fields import Command
 from ..tools import settlement_report
 from ..tools.settlement_report import ReportError
 
-_logger = logging.getLogger(__name__)
 
 LINE_STATUSES = [
     ("matched", "Matched"),

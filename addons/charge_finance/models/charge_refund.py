@@ -1,4 +1,3 @@
-import logging
 from decimal import Decimal
 
 from odoo import api, fields, models
@@ -9,7 +8,6 @@ from odoo.tools import SQL
 from odoo.addons.charge_member.tools import wallet_math
 from odoo.addons.charge_member.tools.wallet_math import Movement
 
-_logger = logging.getLogger(__name__)
 
 REFUND_STATES = [
     ("pending", "With Finance"),
@@ -22,10 +20,6 @@ KINDS = [("order", "Charging Order"), ("recharge", "Recharge")]
 METHODS = [("wallet", "Back to the Wallet"), ("offline", "Paid Offline"), ("online", "Through the Payment Provider")]
 # refunds that hold part of what their source may still give back
 OPEN_STATES = ("pending", "processing")
-# the fields nobody writes once a refund exists (its own methods write them as superuser)
-PROTECTED = frozenset({"company_id", "partner_id", "wallet_id", "kind", "order_id", "recharge_line_id", "amount",
-                       "method", "state", "request_id", "wallet_transaction_id", "transaction_id", "processed_by_id",
-                       "date_processed", "state_message"})
 
 
 class ChargeRefund(models.Model):
@@ -77,11 +71,6 @@ class ChargeRefund(models.Model):
         "CHECK((kind = 'order' AND order_id IS NOT NULL AND recharge_line_id IS NULL) OR "
         "(kind = 'recharge' AND recharge_line_id IS NOT NULL AND order_id IS NULL))",
         "A refund gives back a charging order or a recharge.")
-
-    def write(self, vals):
-        if not self.env.su and PROTECTED.intersection(vals):
-            raise AccessError(self.env._("A refund changes only through its actions (process, cancel)."))
-        return super().write(vals)
 
     # What a source can give back --------------------------------------------------------
 

@@ -20,9 +20,6 @@ _logger = logging.getLogger(__name__)
 
 WITHDRAWAL_STATES = [("pending", "Waiting"), ("done", "Paid"), ("cancel", "Cancelled")]
 PAYOUT_METHODS = [("offline", "Paid Offline"), ("online", "Paid Online")]
-PROTECTED = frozenset({"company_id", "partner_id", "wallet_id", "amount", "fee", "provider_id", "state", "automatic",
-                       "wallet_transaction_id", "release_transaction_id", "payout_method", "payout_reference",
-                       "move_id", "processed_by_id", "date_processed", "charge_posting_error"})
 
 
 class ChargeWithdrawal(models.Model):
@@ -73,11 +70,6 @@ class ChargeWithdrawal(models.Model):
     def _compute_net_amount(self):
         for withdrawal in self:
             withdrawal.net_amount = withdrawal.amount - withdrawal.fee
-
-    def write(self, vals):
-        if not self.env.su and PROTECTED.intersection(vals):
-            raise AccessError(self.env._("A withdrawal changes only through its actions (pay, cancel)."))
-        return super().write(vals)
 
     # Requests -----------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+ENABLED_PROVIDER_STATES = ("enabled", "test")  # the states of a provider that takes payments
+
 
 class PaymentProvider(models.Model):
     _inherit = "payment.provider"
@@ -22,7 +24,7 @@ class PaymentProvider(models.Model):
         online). Odoo's demo provider simulates it; a real provider module
         overrides this and ``_charge_transfer``."""
         self.ensure_one()
-        return self.code == "demo" and self.state in ("enabled", "test")
+        return self.code == "demo" and self.state in ENABLED_PROVIDER_STATES
 
     def _charge_transfer(self, withdrawal):
         """Pay ``withdrawal`` (its amount less its fee) to its member; the

@@ -49,13 +49,15 @@ class ResCompany(models.Model):
     def _charge_recharge_rules(self):
         """(preset amounts, minimum, maximum, default amount) as Decimals."""
         self.ensure_one()
-        digits = self.currency_id.decimal_places
+        return (online_recharge.parse_presets(self.charge_recharge_presets),
+                self._charge_decimal(self.charge_recharge_min_amount),
+                self._charge_decimal(self.charge_recharge_max_amount),
+                self._charge_decimal(self.charge_recharge_default_amount))
 
-        def decimal(value):
-            return Decimal(str(round(value or 0.0, digits)))
-
-        return (online_recharge.parse_presets(self.charge_recharge_presets), decimal(self.charge_recharge_min_amount),
-                decimal(self.charge_recharge_max_amount), decimal(self.charge_recharge_default_amount))
+    def _charge_decimal(self, value):
+        """A company amount (a float of its currency) as a Decimal."""
+        self.ensure_one()
+        return Decimal(str(round(value or 0.0, self.currency_id.decimal_places)))
 
     def _charge_check_recharge_amount(self, amount):
         """``amount`` (a Decimal) if this company takes it as an online recharge, else a ValidationError."""

@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -57,10 +55,6 @@ class ResCompany(models.Model):
         accounts["withdrawal_payable"] = self.charge_withdrawal_payable_account_id
         accounts["withdrawal_fee"] = self.charge_withdrawal_fee_account_id
         return accounts
-
-    def _charge_decimal(self, value):
-        self.ensure_one()
-        return Decimal(str(round(value or 0.0, self.currency_id.decimal_places)))
 
 
 class ResConfigSettings(models.TransientModel):

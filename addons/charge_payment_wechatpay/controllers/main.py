@@ -3,12 +3,13 @@ import logging
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.charge_finance.models.payment_provider import ENABLED_PROVIDER_STATES
+
 from ..models.payment_provider import NOTIFY_ROUTE
 from ..tools import wechatpay_v3
 from ..tools.wechatpay_v3 import WeChatPayError
 
 _logger = logging.getLogger(__name__)
-ENABLED = ("enabled", "test")
 
 
 class WeChatPayController(http.Controller):
@@ -25,7 +26,7 @@ class WeChatPayController(http.Controller):
         headers = dict(request.httprequest.headers)
         serial = wechatpay_v3.header(headers, "Wechatpay-Serial")
         providers = request.env["payment.provider"].sudo().search([("code", "=", "wechatpay"),
-                                                                   ("state", "in", ENABLED)])
+                                                                   ("state", "in", ENABLED_PROVIDER_STATES)])
         provider = providers.filtered(lambda p: serial and p.wechatpay_public_key_id == serial)[:1]
         if not provider:
             _logger.warning("WeChat Pay notification refused: no enabled provider has the key %r", serial)
